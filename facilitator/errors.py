@@ -1,0 +1,52 @@
+"""Errors that users see: a stable code plus a translated message."""
+
+from flask_babel import lazy_gettext
+
+# One translated sentence per error code; clients show `message`, programs use `code`.
+MESSAGES = {
+    "invalid": lazy_gettext("The request was not understood. Please reload the page."),
+    "too_long": lazy_gettext("The text is too long (at most %(max)s characters)."),
+    "empty": lazy_gettext("Please write something first."),
+    "not_joined": lazy_gettext("You are not connected to a session. Please reload the page."),
+    "not_found": lazy_gettext("That item no longer exists."),
+    "session_not_found": lazy_gettext("No session was found with that code."),
+    "forbidden": lazy_gettext("You do not have access to this session."),
+    "session_closed": lazy_gettext("This session has ended."),
+    "session_not_started": lazy_gettext("The session has not started yet."),
+    "session_not_live": lazy_gettext("The session is not running."),
+    "already_started": lazy_gettext("The session has already started."),
+    "no_such_phase": lazy_gettext("There is no such phase."),
+    "phase_closed": lazy_gettext("Input is closed in this phase."),
+    "wrong_phase": lazy_gettext("That cannot be done in the current phase."),
+    "budget_exceeded": lazy_gettext("You have used all your votes (%(budget)s)."),
+    "cap_exceeded": lazy_gettext("At most %(cap)s votes per item."),
+    "too_many_ideas": lazy_gettext("You have reached the maximum of %(max)s ideas in this phase."),
+    "not_yours": lazy_gettext("You can only change your own ideas."),
+    "rate_limited": lazy_gettext("Too many attempts. Please wait a moment."),
+    "server_error": lazy_gettext("Something went wrong on our side. Nothing you sent was lost; please try again."),
+    "unauthorized": lazy_gettext("Please sign in."),
+    "bad_date": lazy_gettext("Please give the date as YYYY-MM-DD."),
+    "email_taken": lazy_gettext("An account with this email address already exists."),
+    "unknown_model": lazy_gettext("No such workshop template."),
+}
+
+
+class OperationError(Exception):
+    """A refused operation, carrying an error code and message parameters."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def to_dict(self) -> dict:
+        """Return the error as the `{code, message}` pair sent to clients."""
+        return error_dict(self.code, **self.params)
+
+
+def error_dict(code: str, **params) -> dict:
+    """Return a `{code, message}` pair with the message in the current language."""
+    message = str(MESSAGES.get(code, MESSAGES["invalid"]))
+    if params:
+        message = message % params
+    return {"code": code, "message": message}

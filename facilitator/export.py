@@ -1,0 +1,194 @@
+"""Session summaries: JSON with everything, Markdown for reading and printing.
+
+Nothing here identifies a participant: ideas, votes and ratings are exported
+as content and counts only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import force_locale, gettext
+
+from . import operations as ops
+from . import serializers as ser
+from .models import Workshop
+from .text import render_markdown
+from .workshop_models import PhaseKind, localize
+
+EXPORT_VERSION = 1
+
+
+def summary(workshop: Workshop) -> dict:
+    """Return the whole session as JSON-ready data."""
+    lang = workshop.language
+    model = ops.workshop_model(workshop)
+    phases = []
+    for phase in model.phases:
+        entry = {
+            "id": phase.id,
+            "kind": phase.kind.value,
+            "title": localize(phase.title, lang),
+            "prompt": localize(phase.prompt, lang),
+        }
+        if phase.kind is PhaseKind.IDEAS:
+            entry["columns"] = [
+                {"id": c.id, "title": localize(c.title, lang)} for c in phase.settings.columns
+            ]
+            entry["ideas"] = _ideas(workshop, phase.id, None)
+        elif phase.kind is PhaseKind.GROUP:
+            entry["themes"] = _themes(workshop, model, phase)
+        elif phase.kind is PhaseKind.VOTE:
+            tally, voters = ops.vote_tally(workshop, phase.id)
+            items = ops.vote_items(workshop, phase)
+            entry["budget"] = phase.settings.budget
+            entry["per_item_cap"] = phase.settings.per_item_cap
+            entry["voters"] = voters
+            entry["results"] = [
+                {**r, "ideas": next(i["ideas"] for i in items if i["key"] == r["key"])}
+                for r in ser.tally_results(items, tally)
+            ]
+        elif phase.kind is PhaseKind.RATE:
+            results = ops.rating_results(workshop, phase)
+            entry["scale"] = ser.phase_settings(phase, lang)["scale"]
+            entry["min_responses"] = max(5, phase.settings.min_responses)
+            entry["statements"] = [
+                {"id": st.id, "text": localize(st.text, lang), **results[st.id]}
+                for st in phase.settings.statements
+            ]
+        phases.append(entry)
+    return {
+        "export_version": EXPORT_VERSION,
+        "session": {
+            "title": workshop.title,
+            "team": workshop.team_name,
+            "language": lang,
+            "status": workshop.status.value,
+            "template": {"id": workshop.model_id, "version": workshop.model_version,
+                         "title": localize(model.title, lang)},
+            "created_at": ser.iso(workshop.created_at),
+            "started_at": ser.iso(workshop.started_at),
+            "closed_at": ser.iso(workshop.closed_at),
+            "participants": ops.participant_count(workshop),
+        },
+        "phases": phases,
+        "actions": ser.actions_list(workshop),
+    }
+
+
+def _ideas(workshop: Workshop, phase_id: str, theme_id) -> list[dict]:
+    """Return the visible ideas of a phase as exported."""
+    return [
+        {"text": i.text, "column": i.column, "theme_id": i.theme_id}
+        for i in ops.visible_ideas(workshop, phase_id)
+    ]
+
+
+def _themes(workshop: Workshop, model, phase) -> list[dict]:
+    """Return a group phase's themes with their ideas, plus the ungrouped ones."""
+    ideas = ops.visible_ideas(workshop, phase.settings.source)
+    themes = ser.themes_of(workshop, phase)
+    out = [
+        {"title": t["title"], "ideas": [i.text for i in ideas if i.theme_id == t["id"]]}
+        for t in themes
+    ]
+    theme_ids = {t["id"] for t in themes}
+    ungrouped = [i.text for i in ideas if i.theme_id not in theme_ids]
+    if ungrouped:
+        out.append({"title": None, "ideas": ungrouped})
+    return out
+
+
+def _md_escape(text: str) -> str:
+    """Escape Markdown so participants' text stays plain text on one line of the summary."""
+    text = re.sub(r"([\\`*_\[\]<>|])", r"\\\1", " ".join(str(text).split()))
+    if text[:1] in ("#", "+", "-") or re.match(r"\d+[.)]", text):
+        text = "\\" + text
+    return text
+
+
+def markdown(workshop: Workshop) -> str:
+    """Return the session summary as Markdown in the session's language."""
+    data = summary(workshop)
+    with force_locale(workshop.language):
+        return _markdown(data)
+
+
+def _markdown(data: dict) -> str:
+    """Render summary data as Markdown."""
+    s = data["session"]
+    e = _md_escape
+    lines = [f"# {e(s['title'])}", ""]
+    if s["team"]:
+        lines += [f"**{gettext('Work community or team')}:** {e(s['team'])}  "]
+    lines += [
+        f"**{gettext('Workshop template')}:** {e(s['template']['title'])}  ",
+        f"**{gettext('Participants')}:** {s['participants']}  ",
+    ]
+    if s["started_at"]:
+        lines.append(f"**{gettext('Date')}:** {s['started_at'][:10]}")
+    lines.append("")
+    for phase in data["phases"]:
+        kind = phase["kind"]
+        if kind in ("info", "actions", "summary"):
+            continue
+        lines += [f"## {e(phase['title'])}", "", f"*{e(phase['prompt'])}*", ""]
+        if kind == "ideas":
+            columns = phase["columns"] or [{"id": None, "title": None}]
+            for column in columns:
+                ideas = [i for i in phase["ideas"] if i["column"] == column["id"]]
+                if column["title"]:
+                    lines += [f"### {e(column['title'])}", ""]
+                lines += [f"- {e(i['text'])}" for i in ideas] or [f"- *{gettext('No ideas')}*"]
+                lines.append("")
+        elif kind == "group":
+            for theme in phase["themes"]:
+                lines += [f"### {e(theme['title'] or gettext('Not grouped'))}", ""]
+                lines += [f"- {e(t)}" for t in theme["ideas"]] or [f"- *{gettext('No ideas')}*"]
+                lines.append("")
+        elif kind == "vote":
+            lines.append(
+                f"{gettext('Voters')}: {phase['voters']}, "
+                f"{gettext('votes per person')}: {phase['budget']}"
+            )
+            lines += ["", f"| {gettext('Item')} | {gettext('Votes')} |", "|---|---:|"]
+            lines += [f"| {e(r['title'])} | {r['count']} |" for r in phase["results"]]
+            lines.append("")
+        elif kind == "rate":
+            scale = phase["scale"]
+            lines += [
+                f"{gettext('Scale')} {scale['min']}–{scale['max']}. "
+                + gettext("Results are shown when at least %(n)s people answered.",
+                          n=phase["min_responses"]),
+                "",
+                f"| {gettext('Statement')} | {gettext('Answers')} | {gettext('Mean')} | "
+                f"{gettext('Distribution')} |",
+                "|---|---:|---:|---|",
+            ]
+            for st in phase["statements"]:
+                if st["distribution"] is None:
+                    mean, dist = "–", gettext("hidden (too few answers)")
+                else:
+                    mean = f"{st['mean']:.1f}"
+                    dist = ", ".join(f"{k}: {v}" for k, v in st["distribution"].items())
+                lines.append(f"| {e(st['text'])} | {st['responses']} | {mean} | {dist} |")
+            lines.append("")
+    lines += [f"## {gettext('Agreed actions')}", ""]
+    if not data["actions"]:
+        lines += [f"*{gettext('No agreed actions')}*", ""]
+    for n, a in enumerate(data["actions"], 1):
+        lines.append(f"{n}. **{e(a['what'])}**")
+        details = [
+            (gettext("Who"), a["who"]),
+            (gettext("By when"), a["due"]),
+            (gettext("First step"), a["first_step"]),
+            (gettext("Follow-up"), a["follow_up"]),
+        ]
+        lines += [f"   - {label}: {e(value)}" for label, value in details if value]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def html(workshop: Workshop) -> str:
+    """Return the Markdown summary rendered to sanitised HTML for printing."""
+    return render_markdown(markdown(workshop))

@@ -1,0 +1,352 @@
+"""Database models: facilitators, workshop sessions and what participants contribute."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class TZDateTime(TypeDecorator):
+    """Store aware datetimes as UTC and always read them back aware (SQLite drops tzinfo)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class IllegalTransition(Exception):
+    """A state change that the session's current state does not allow."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class SessionStatus(str, enum.Enum):
+    UPCOMING = "upcoming"
+    LIVE = "live"
+    CLOSED = "closed"
+
+
+class TimerState(str, enum.Enum):
+    STOPPED = "stopped"
+    RUNNING = "running"
+    PAUSED = "paused"
+
+
+class ActionStatus(str, enum.Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """Store an enum by value, with a CHECK constraint on every backend."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda e: [m.value for m in e],
+        length=16,
+    )
+
+
+class Facilitator(UserMixin, db.Model):
+    __tablename__ = "facilitator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(5), default="fi")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    workshops: Mapped[list[Workshop]] = relationship(back_populates="facilitator")
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="facilitator", cascade="all, delete-orphan"
+    )
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    # Only a SHA-256 of the token is kept: a database leak does not leak usable tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    facilitator: Mapped[Facilitator] = relationship(back_populates="tokens")
+
+
+class Workshop(db.Model):
+    """One live session run from a workshop template."""
+
+    __tablename__ = "workshop"
+    __table_args__ = (
+        CheckConstraint("phase_index >= 0", name="phase_index_nonnegative"),
+        CheckConstraint("timer_duration >= 0", name="timer_duration_nonnegative"),
+        CheckConstraint("language IN ('fi', 'sv', 'en')", name="language_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    team_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(5), default="fi")
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    model_id: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[int] = mapped_column(Integer)
+    # The template as it was when the session was made: editing a template file
+    # later never changes a running or past session.
+    model_snapshot: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[SessionStatus] = mapped_column(
+        _enum(SessionStatus, "session_status"), default=SessionStatus.UPCOMING
+    )
+    phase_index: Mapped[int] = mapped_column(Integer, default=0)
+    input_open: Mapped[bool] = mapped_column(default=True)
+    timer_state: Mapped[TimerState] = mapped_column(
+        _enum(TimerState, "timer_state"), default=TimerState.STOPPED
+    )
+    timer_duration: Mapped[int] = mapped_column(Integer, default=0)
+    timer_ends_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    timer_remaining: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    facilitator: Mapped[Facilitator] = relationship(back_populates="workshops")
+
+    # --- state transitions: the only way status and phase change ---------
+
+    def start(self) -> None:
+        """Open the session for participants at its first phase."""
+        if self.status is not SessionStatus.UPCOMING:
+            raise IllegalTransition("already_started")
+        self.status = SessionStatus.LIVE
+        self.started_at = utcnow()
+        self.phase_index = 0
+        self.input_open = True
+        self.reset_timer()
+
+    def close(self) -> None:
+        """End the session: no more input, results stay readable."""
+        if self.status is SessionStatus.CLOSED:
+            raise IllegalTransition("session_closed")
+        self.status = SessionStatus.CLOSED
+        self.closed_at = utcnow()
+        self.input_open = False
+        self.timer_state = TimerState.STOPPED
+        self.timer_ends_at = None
+
+    def move_to_phase(self, index: int, phase_count: int) -> None:
+        """Go to another phase; input opens and the timer resets to its planned length."""
+        if self.status is not SessionStatus.LIVE:
+            raise IllegalTransition(
+                "session_closed" if self.status is SessionStatus.CLOSED else "session_not_started"
+            )
+        if not 0 <= index < phase_count:
+            raise IllegalTransition("no_such_phase")
+        self.phase_index = index
+        self.input_open = True
+        self.reset_timer()
+
+    def set_input_open(self, is_open: bool) -> None:
+        """Open or close input in the current phase."""
+        if self.status is not SessionStatus.LIVE:
+            raise IllegalTransition("session_not_live")
+        self.input_open = is_open
+
+    def reset_timer(self) -> None:
+        """Stop the timer at the current phase's planned length."""
+        minutes = self.model_snapshot["phases"][self.phase_index]["minutes"]
+        self.timer_state = TimerState.STOPPED
+        self.timer_duration = minutes * 60
+        self.timer_remaining = minutes * 60
+        self.timer_ends_at = None
+
+    def timer_left(self, now: datetime | None = None) -> int:
+        """Return whole seconds left on the timer (never negative)."""
+        if self.timer_state is TimerState.RUNNING and self.timer_ends_at is not None:
+            left = (self.timer_ends_at - (now or utcnow())).total_seconds()
+            return max(0, round(left))
+        return max(0, self.timer_remaining or 0)
+
+    def start_timer(self) -> None:
+        """Run the timer from what is left."""
+        if self.status is not SessionStatus.LIVE:
+            raise IllegalTransition("session_not_live")
+        if self.timer_state is TimerState.RUNNING:
+            return
+        self.timer_ends_at = utcnow() + timedelta(seconds=self.timer_left())
+        self.timer_state = TimerState.RUNNING
+
+    def pause_timer(self) -> None:
+        """Freeze the timer at what is left."""
+        if self.timer_state is not TimerState.RUNNING:
+            return
+        self.timer_remaining = self.timer_left()
+        self.timer_ends_at = None
+        self.timer_state = TimerState.PAUSED
+
+    def extend_timer(self, seconds: int) -> None:
+        """Add time to the timer, running or not."""
+        if self.status is not SessionStatus.LIVE:
+            raise IllegalTransition("session_not_live")
+        self.timer_duration += seconds
+        if self.timer_state is TimerState.RUNNING and self.timer_ends_at is not None:
+            # A timer that already hit zero restarts from now rather than from the past.
+            self.timer_ends_at = max(self.timer_ends_at, utcnow()) + timedelta(seconds=seconds)
+        else:
+            self.timer_remaining = self.timer_left() + seconds
+
+
+class Participant(db.Model):
+    """An anonymous phone in one session; known only by a hashed random token."""
+
+    __tablename__ = "participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class Theme(db.Model):
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    phase_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Idea(db.Model):
+    __tablename__ = "idea"
+    __table_args__ = (
+        # A retried event after a reconnect carries the same client id: never a duplicate.
+        UniqueConstraint("workshop_id", "client_id"),
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+        Index("ix_idea_workshop_phase", "workshop_id", "phase_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    phase_id: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(String(64))
+    column: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    hidden: Mapped[bool] = mapped_column(default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="SET NULL"))
+    deleted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def visible(self) -> bool:
+        """Tell whether the idea shows on the wall (not hidden, merged or deleted)."""
+        return not (self.hidden or self.deleted or self.merged_into_id is not None)
+
+
+class Vote(db.Model):
+    """How many dots one participant put on one item in one vote phase."""
+
+    __tablename__ = "vote"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "phase_id", "item_key"),
+        CheckConstraint("count >= 1", name="count_positive"),
+        Index("ix_vote_workshop_phase", "workshop_id", "phase_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    phase_id: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    item_key: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Rating(db.Model):
+    __tablename__ = "rating"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "phase_id", "statement_id"),
+        Index("ix_rating_workshop_phase", "workshop_id", "phase_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    phase_id: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    statement_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Action(db.Model):
+    """An agreed action: what, who, by when, first step, follow-up."""
+
+    __tablename__ = "action"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "client_id"),
+        CheckConstraint("length(what) > 0", name="what_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(String(64))
+    what: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[date | None] = mapped_column(Date)
+    first_step: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(
+        _enum(ActionStatus, "action_status"), default=ActionStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,739 @@
+"""State changes. Plain functions over values and model objects, never `request`.
+
+Every function validates against the session's state, changes the database and
+commits before returning, so callers can acknowledge and publish afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .errors import OperationError
+from .extensions import db
+from .models import (
+    Action,
+    ActionStatus,
+    ApiToken,
+    Facilitator,
+    Idea,
+    IllegalTransition,
+    Participant,
+    Rating,
+    SessionStatus,
+    Theme,
+    Vote,
+    Workshop,
+    utcnow,
+)
+from .workshop_models import PhaseKind, WorkshopModel, localize
+
+IDEA_MAX_CHARS = 500
+ACTION_MAX_CHARS = 1000
+THEME_MAX_CHARS = 200
+# No 0/O, 1/I/L: a code read off a projector from the back row must be unambiguous.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+_model_cache: dict[int, WorkshopModel] = {}
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a secret token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def workshop_model(workshop: Workshop) -> WorkshopModel:
+    """Return the parsed template snapshot of a session (cached: it never changes)."""
+    model = _model_cache.get(workshop.id)
+    if model is None:
+        model = WorkshopModel.from_snapshot(workshop.model_snapshot)
+        if len(_model_cache) > 1000:
+            _model_cache.clear()
+        _model_cache[workshop.id] = model
+    return model
+
+
+def current_phase(workshop: Workshop):
+    """Return the template phase the session is in."""
+    return workshop_model(workshop).phases[workshop.phase_index]
+
+
+def _transition(method, *args) -> None:
+    """Run a model transition method, turning a refusal into an OperationError."""
+    try:
+        method(*args)
+    except IllegalTransition as exc:
+        raise OperationError(exc.code) from None
+
+
+# --- facilitators -----------------------------------------------------------
+
+
+def create_facilitator(email: str, name: str, password: str, language: str = "fi") -> Facilitator:
+    """Create a facilitator account with a hashed password."""
+    email = email.strip().lower()
+    if db.session.scalar(select(Facilitator).filter_by(email=email)) is not None:
+        raise OperationError("email_taken")
+    user = Facilitator(
+        email=email,
+        name=name.strip(),
+        password_hash=generate_password_hash(password),
+        language=language,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> Facilitator | None:
+    """Return the facilitator with this email and password, or None."""
+    user = db.session.scalar(select(Facilitator).filter_by(email=email.strip().lower()))
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def create_api_token(user: Facilitator, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; the plain token is returned once and never stored."""
+    plain = "fa_" + secrets.token_urlsafe(32)
+    token = ApiToken(facilitator=user, name=name.strip()[:80] or "API", token_hash=hash_token(plain))
+    db.session.add(token)
+    db.session.commit()
+    return token, plain
+
+
+def revoke_api_token(user: Facilitator, token_id: int) -> None:
+    """Delete one of the facilitator's API tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.facilitator_id != user.id:
+        raise OperationError("not_found")
+    db.session.delete(token)
+    db.session.commit()
+
+
+def facilitator_for_token(plain: str) -> Facilitator | None:
+    """Return the owner of a personal API token, recording its use."""
+    token = db.session.scalar(select(ApiToken).filter_by(token_hash=hash_token(plain)))
+    if token is None:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.facilitator
+
+
+# --- sessions ---------------------------------------------------------------
+
+
+def _new_join_code() -> str:
+    """Return a random join code not used by any session."""
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if db.session.scalar(select(Workshop.id).filter_by(join_code=code)) is None:
+            return code
+
+
+def normalize_join_code(raw: str) -> str:
+    """Return a typed join code in canonical form (spaces, dashes and case ignored)."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())[:12]
+
+
+def create_workshop(
+    owner: Facilitator, model: WorkshopModel, title: str, team_name: str, language: str
+) -> Workshop:
+    """Create an upcoming session from a template, with the template's suggested themes."""
+    title = title.strip()
+    if not title:
+        raise OperationError("empty")
+    if language not in ("fi", "sv", "en"):
+        raise OperationError("invalid")
+    workshop = Workshop(
+        facilitator=owner,
+        title=title[:200],
+        team_name=team_name.strip()[:200],
+        language=language,
+        join_code=_new_join_code(),
+        model_id=model.id,
+        model_version=model.version,
+        model_snapshot=model.to_snapshot(),
+        status=SessionStatus.UPCOMING,
+        phase_index=0,
+    )
+    workshop.reset_timer()
+    db.session.add(workshop)
+    db.session.flush()
+    for phase in model.phases:
+        if phase.kind is PhaseKind.GROUP:
+            for position, theme_title in enumerate(phase.settings.themes):
+                db.session.add(
+                    Theme(
+                        workshop_id=workshop.id,
+                        phase_id=phase.id,
+                        title=localize(theme_title, language),
+                        position=position,
+                    )
+                )
+    db.session.commit()
+    return workshop
+
+
+def find_workshop_by_code(code: str) -> Workshop | None:
+    """Return the session with this join code, or None."""
+    code = normalize_join_code(code)
+    if not code:
+        return None
+    return db.session.scalar(select(Workshop).filter_by(join_code=code))
+
+
+def start_workshop(workshop: Workshop) -> None:
+    """Start the session at its first phase."""
+    _transition(workshop.start)
+    db.session.commit()
+
+
+def close_workshop(workshop: Workshop) -> None:
+    """Close the session."""
+    _transition(workshop.close)
+    db.session.commit()
+
+
+def move_phase(workshop: Workshop, to: str | int) -> None:
+    """Move to the next, previous or a numbered phase."""
+    count = len(workshop_model(workshop).phases)
+    if to == "next":
+        index = workshop.phase_index + 1
+    elif to == "prev":
+        index = workshop.phase_index - 1
+    else:
+        index = int(to)
+    _transition(workshop.move_to_phase, index, count)
+    db.session.commit()
+
+
+def set_input_open(workshop: Workshop, is_open: bool) -> None:
+    """Open or close input for the current phase."""
+    _transition(workshop.set_input_open, is_open)
+    db.session.commit()
+
+
+def control_timer(workshop: Workshop, action: str, seconds: int = 60) -> None:
+    """Start, pause, extend or reset the phase timer."""
+    if action == "start":
+        _transition(workshop.start_timer)
+    elif action == "pause":
+        workshop.pause_timer()
+    elif action == "extend":
+        if not 1 <= seconds <= 3600:
+            raise OperationError("invalid")
+        _transition(workshop.extend_timer, seconds)
+    elif action == "reset":
+        workshop.reset_timer()
+    else:
+        raise OperationError("invalid")
+    db.session.commit()
+
+
+# --- participants -----------------------------------------------------------
+
+
+def join_participant(workshop: Workshop, token: str) -> Participant:
+    """Return the participant behind a token, creating it on first join."""
+    token_hash = hash_token(token)
+    participant = db.session.scalar(select(Participant).filter_by(token_hash=token_hash))
+    if participant is not None:
+        if participant.workshop_id != workshop.id:
+            raise OperationError("forbidden")
+        return participant
+    participant = Participant(workshop_id=workshop.id, token_hash=token_hash)
+    db.session.add(participant)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two tabs of the same phone joined at once: the other one made the row.
+        db.session.rollback()
+        participant = db.session.scalar(select(Participant).filter_by(token_hash=token_hash))
+    return participant
+
+
+def participant_count(workshop: Workshop) -> int:
+    """Return how many phones have joined the session."""
+    return db.session.scalar(
+        select(func.count(Participant.id)).filter_by(workshop_id=workshop.id)
+    )
+
+
+def _require_input(workshop: Workshop, kind: PhaseKind):
+    """Return the current phase if participants may write to it with this kind of input."""
+    if workshop.status is SessionStatus.UPCOMING:
+        raise OperationError("session_not_started")
+    if workshop.status is SessionStatus.CLOSED:
+        raise OperationError("session_closed")
+    phase = current_phase(workshop)
+    if phase.kind is not kind:
+        raise OperationError("wrong_phase")
+    if not workshop.input_open:
+        raise OperationError("phase_closed")
+    return phase
+
+
+def _clean_text(text: str, max_chars: int) -> str:
+    """Return stripped text, refusing empty or oversized text."""
+    text = (text or "").strip()
+    if not text:
+        raise OperationError("empty")
+    if len(text) > max_chars:
+        raise OperationError("too_long", max=max_chars)
+    return text
+
+
+@dataclass
+class IdeaResult:
+    idea: Idea
+    created: bool
+
+
+def add_idea(
+    workshop: Workshop, participant: Participant, client_id: str, text: str, column: str | None
+) -> IdeaResult:
+    """Post an anonymous idea; a retried client id returns the idea made the first time."""
+    existing = db.session.scalar(
+        select(Idea).filter_by(workshop_id=workshop.id, client_id=client_id)
+    )
+    if existing is not None:
+        if existing.participant_id != participant.id:
+            raise OperationError("invalid")
+        return IdeaResult(existing, created=False)
+    phase = _require_input(workshop, PhaseKind.IDEAS)
+    text = _clean_text(text, IDEA_MAX_CHARS)
+    column = _check_column(phase, column)
+    mine = db.session.scalar(
+        select(func.count(Idea.id)).filter_by(
+            workshop_id=workshop.id, phase_id=phase.id, participant_id=participant.id, deleted=False
+        )
+    )
+    limit = phase.settings.max_ideas_per_person
+    if mine >= limit:
+        raise OperationError("too_many_ideas", max=limit)
+    idea = Idea(
+        workshop_id=workshop.id,
+        phase_id=phase.id,
+        participant_id=participant.id,
+        client_id=client_id,
+        column=column,
+        text=text,
+    )
+    db.session.add(idea)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same event raced in twice (two sockets of one phone): keep the first.
+        db.session.rollback()
+        idea = db.session.scalar(
+            select(Idea).filter_by(workshop_id=workshop.id, client_id=client_id)
+        )
+        return IdeaResult(idea, created=False)
+    return IdeaResult(idea, created=True)
+
+
+def _check_column(phase, column: str | None) -> str | None:
+    """Return a valid column id for the phase (None when the phase has no columns)."""
+    columns = [c.id for c in phase.settings.columns]
+    if not columns:
+        return None
+    if column not in columns:
+        raise OperationError("invalid")
+    return column
+
+
+def _own_idea(workshop: Workshop, participant: Participant, idea_id: int) -> Idea | None:
+    """Return the participant's own idea, or None if it is gone."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.workshop_id != workshop.id or idea.deleted:
+        return None
+    if idea.participant_id != participant.id:
+        raise OperationError("not_yours")
+    return idea
+
+
+def edit_idea(
+    workshop: Workshop, participant: Participant, idea_id: int, text: str, column: str | None
+) -> Idea:
+    """Change the text (and column) of one's own idea while its phase is open."""
+    idea = _own_idea(workshop, participant, idea_id)
+    if idea is None:
+        raise OperationError("not_found")
+    phase = _require_input(workshop, PhaseKind.IDEAS)
+    if idea.phase_id != phase.id:
+        raise OperationError("phase_closed")
+    idea.text = _clean_text(text, IDEA_MAX_CHARS)
+    idea.column = _check_column(phase, column) if column is not None else idea.column
+    db.session.commit()
+    return idea
+
+
+def delete_idea(workshop: Workshop, participant: Participant, idea_id: int) -> Idea | None:
+    """Delete one's own idea while its phase is open; deleting twice is harmless."""
+    idea = _own_idea(workshop, participant, idea_id)
+    if idea is None:
+        return None
+    phase = _require_input(workshop, PhaseKind.IDEAS)
+    if idea.phase_id != phase.id:
+        raise OperationError("phase_closed")
+    # Soft delete: the row keeps its client id, so a late retry cannot resurrect it.
+    idea.deleted = True
+    idea.text = "-"
+    db.session.commit()
+    return idea
+
+
+# --- facilitator moderation -------------------------------------------------
+
+
+def _session_idea(workshop: Workshop, idea_id: int) -> Idea:
+    """Return a non-deleted idea of this session."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.workshop_id != workshop.id or idea.deleted:
+        raise OperationError("not_found")
+    return idea
+
+
+def _session_theme(workshop: Workshop, theme_id: int) -> Theme:
+    """Return a theme of this session."""
+    theme = db.session.get(Theme, theme_id)
+    if theme is None or theme.workshop_id != workshop.id:
+        raise OperationError("not_found")
+    return theme
+
+
+def set_idea_hidden(workshop: Workshop, idea_id: int, hidden: bool) -> Idea:
+    """Hide an idea from the wall (or show it again)."""
+    idea = _session_idea(workshop, idea_id)
+    idea.hidden = hidden
+    db.session.commit()
+    return idea
+
+
+def assign_theme(workshop: Workshop, idea_id: int, theme_id: int | None) -> Idea:
+    """Put an idea under a theme, or take it out of any theme."""
+    idea = _session_idea(workshop, idea_id)
+    idea.theme_id = _session_theme(workshop, theme_id).id if theme_id is not None else None
+    db.session.commit()
+    return idea
+
+
+def merge_ideas(workshop: Workshop, idea_id: int, into_id: int) -> tuple[Idea, Idea]:
+    """Merge one idea into another; its votes move with it."""
+    if idea_id == into_id:
+        raise OperationError("invalid")
+    idea = _session_idea(workshop, idea_id)
+    target = _session_idea(workshop, into_id)
+    if target.merged_into_id is not None or idea.phase_id != target.phase_id:
+        raise OperationError("invalid")
+    idea.merged_into_id = target.id
+    # Ideas merged earlier into this one follow it to the new target.
+    for child in db.session.scalars(select(Idea).filter_by(merged_into_id=idea.id)):
+        child.merged_into_id = target.id
+    if target.theme_id is None:
+        target.theme_id = idea.theme_id
+    old_key, new_key = f"idea:{idea.id}", f"idea:{target.id}"
+    for vote in db.session.scalars(select(Vote).filter_by(workshop_id=workshop.id, item_key=old_key)):
+        twin = db.session.scalar(
+            select(Vote).filter_by(
+                participant_id=vote.participant_id, phase_id=vote.phase_id, item_key=new_key
+            )
+        )
+        if twin is None:
+            vote.item_key = new_key
+        else:
+            twin.count += vote.count
+            db.session.delete(vote)
+    db.session.commit()
+    return idea, target
+
+
+def add_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
+    """Create a theme in a group phase."""
+    model = workshop_model(workshop)
+    try:
+        phase = model.phases[model.phase_index(phase_id)]
+    except (KeyError, ValueError):
+        raise OperationError("not_found") from None
+    if phase.kind is not PhaseKind.GROUP:
+        raise OperationError("wrong_phase")
+    position = db.session.scalar(
+        select(func.count(Theme.id)).filter_by(workshop_id=workshop.id, phase_id=phase_id)
+    )
+    theme = Theme(
+        workshop_id=workshop.id,
+        phase_id=phase_id,
+        title=_clean_text(title, THEME_MAX_CHARS),
+        position=position,
+    )
+    db.session.add(theme)
+    db.session.commit()
+    return theme
+
+
+def rename_theme(workshop: Workshop, theme_id: int, title: str) -> Theme:
+    """Rename a theme."""
+    theme = _session_theme(workshop, theme_id)
+    theme.title = _clean_text(title, THEME_MAX_CHARS)
+    db.session.commit()
+    return theme
+
+
+def delete_theme(workshop: Workshop, theme_id: int) -> None:
+    """Delete a theme; its ideas become ungrouped and its votes are dropped."""
+    theme = _session_theme(workshop, theme_id)
+    for idea in db.session.scalars(select(Idea).filter_by(theme_id=theme.id)):
+        idea.theme_id = None
+    for vote in db.session.scalars(
+        select(Vote).filter_by(workshop_id=workshop.id, item_key=f"theme:{theme.id}")
+    ):
+        db.session.delete(vote)
+    db.session.delete(theme)
+    db.session.commit()
+
+
+# --- voting -----------------------------------------------------------------
+
+
+def vote_items(workshop: Workshop, vote_phase) -> list[dict]:
+    """Return what can be voted on in a vote phase: themes and ungrouped ideas."""
+    model = workshop_model(workshop)
+    source = model.phases[model.phase_index(vote_phase.settings.source)]
+    items: list[dict] = []
+    if source.kind is PhaseKind.GROUP:
+        ideas_phase_id = source.settings.source
+        themes = db.session.scalars(
+            select(Theme)
+            .filter_by(workshop_id=workshop.id, phase_id=source.id)
+            .order_by(Theme.position, Theme.id)
+        ).all()
+        ideas = visible_ideas(workshop, ideas_phase_id)
+        for theme in themes:
+            items.append(
+                {
+                    "key": f"theme:{theme.id}",
+                    "title": theme.title,
+                    "ideas": [i.text for i in ideas if i.theme_id == theme.id],
+                }
+            )
+        theme_ids = {t.id for t in themes}
+        ungrouped = [i for i in ideas if i.theme_id not in theme_ids]
+    else:
+        ungrouped = visible_ideas(workshop, source.id)
+    items.extend({"key": f"idea:{i.id}", "title": i.text, "ideas": []} for i in ungrouped)
+    return items
+
+
+def visible_ideas(workshop: Workshop, phase_id: str) -> list[Idea]:
+    """Return the ideas of a phase that show on the wall, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .filter_by(workshop_id=workshop.id, phase_id=phase_id, deleted=False, hidden=False)
+            .where(Idea.merged_into_id.is_(None))
+            .order_by(Idea.id)
+        )
+    )
+
+
+def my_votes(participant: Participant, phase_id: str) -> dict[str, int]:
+    """Return the participant's dots per item in a vote phase."""
+    rows = db.session.scalars(
+        select(Vote).filter_by(participant_id=participant.id, phase_id=phase_id)
+    )
+    return {v.item_key: v.count for v in rows}
+
+
+def set_vote(workshop: Workshop, participant: Participant, item_key: str, count: int) -> dict:
+    """Set how many dots the participant puts on an item, within the cap and budget."""
+    phase = _require_input(workshop, PhaseKind.VOTE)
+    settings = phase.settings
+    if not 0 <= count <= settings.per_item_cap:
+        raise OperationError("cap_exceeded", cap=settings.per_item_cap)
+    if item_key not in {item["key"] for item in vote_items(workshop, phase)}:
+        raise OperationError("not_found")
+    # Lock the participant's row so two concurrent votes cannot both pass the budget check.
+    db.session.scalar(select(Participant).filter_by(id=participant.id).with_for_update())
+    votes = my_votes(participant, phase.id)
+    others = sum(c for key, c in votes.items() if key != item_key)
+    if others + count > settings.budget:
+        db.session.rollback()
+        raise OperationError("budget_exceeded", budget=settings.budget)
+    vote = db.session.scalar(
+        select(Vote).filter_by(participant_id=participant.id, phase_id=phase.id, item_key=item_key)
+    )
+    if count == 0:
+        if vote is not None:
+            db.session.delete(vote)
+    elif vote is None:
+        db.session.add(
+            Vote(
+                workshop_id=workshop.id,
+                phase_id=phase.id,
+                participant_id=participant.id,
+                item_key=item_key,
+                count=count,
+            )
+        )
+    else:
+        vote.count = count
+    db.session.commit()
+    return my_votes(participant, phase.id)
+
+
+def vote_tally(workshop: Workshop, phase_id: str) -> tuple[dict[str, int], int]:
+    """Return dots per item and the number of people who voted."""
+    rows = db.session.execute(
+        select(Vote.item_key, func.sum(Vote.count))
+        .filter_by(workshop_id=workshop.id, phase_id=phase_id)
+        .group_by(Vote.item_key)
+    ).all()
+    voters = db.session.scalar(
+        select(func.count(func.distinct(Vote.participant_id))).filter_by(
+            workshop_id=workshop.id, phase_id=phase_id
+        )
+    )
+    return {key: int(total) for key, total in rows}, voters
+
+
+# --- rating -----------------------------------------------------------------
+
+
+def my_ratings(participant: Participant, phase_id: str) -> dict[str, int]:
+    """Return the participant's own answers in a rate phase."""
+    rows = db.session.scalars(
+        select(Rating).filter_by(participant_id=participant.id, phase_id=phase_id)
+    )
+    return {r.statement_id: r.value for r in rows}
+
+
+def set_rating(workshop: Workshop, participant: Participant, statement_id: str, value: int) -> dict:
+    """Set the participant's answer to one statement."""
+    phase = _require_input(workshop, PhaseKind.RATE)
+    settings = phase.settings
+    if statement_id not in {s.id for s in settings.statements}:
+        raise OperationError("not_found")
+    if not settings.scale.min <= value <= settings.scale.max:
+        raise OperationError("invalid")
+    rating = db.session.scalar(
+        select(Rating).filter_by(
+            participant_id=participant.id, phase_id=phase.id, statement_id=statement_id
+        )
+    )
+    if rating is None:
+        db.session.add(
+            Rating(
+                workshop_id=workshop.id,
+                phase_id=phase.id,
+                participant_id=participant.id,
+                statement_id=statement_id,
+                value=value,
+            )
+        )
+    else:
+        rating.value = value
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return set_rating(workshop, participant, statement_id, value)
+    return my_ratings(participant, phase.id)
+
+
+def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
+    """Return per-statement distributions, withheld below the anonymity threshold."""
+    settings = phase.settings
+    threshold = max(5, settings.min_responses)
+    rows = db.session.execute(
+        select(Rating.statement_id, Rating.value, func.count(Rating.id))
+        .filter_by(workshop_id=workshop.id, phase_id=phase.id)
+        .group_by(Rating.statement_id, Rating.value)
+    ).all()
+    counts: dict[str, dict[int, int]] = {s.id: {} for s in settings.statements}
+    for statement_id, value, n in rows:
+        if statement_id in counts:
+            counts[statement_id][value] = n
+    results = {}
+    for statement_id, by_value in counts.items():
+        responses = sum(by_value.values())
+        if responses >= threshold:
+            distribution = {
+                str(v): by_value.get(v, 0) for v in range(settings.scale.min, settings.scale.max + 1)
+            }
+            mean = round(sum(v * n for v, n in by_value.items()) / responses, 2)
+        else:
+            distribution, mean = None, None
+        results[statement_id] = {"responses": responses, "distribution": distribution, "mean": mean}
+    return results
+
+
+# --- agreed actions ---------------------------------------------------------
+
+
+@dataclass
+class ActionFields:
+    what: str
+    who: str = ""
+    due: date | None = None
+    first_step: str = ""
+    follow_up: date | None = None
+    status: ActionStatus | None = None
+
+
+def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> Action:
+    """Record an agreed action; a retried client id returns the first one."""
+    existing = db.session.scalar(
+        select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
+    )
+    if existing is not None:
+        return existing
+    action = Action(workshop_id=workshop.id, client_id=client_id)
+    _apply_action_fields(action, fields)
+    db.session.add(action)
+    db.session.commit()
+    return action
+
+
+def update_action(workshop: Workshop, action_id: int, fields: ActionFields) -> Action:
+    """Change an agreed action."""
+    action = db.session.get(Action, action_id)
+    if action is None or action.workshop_id != workshop.id:
+        raise OperationError("not_found")
+    _apply_action_fields(action, fields)
+    db.session.commit()
+    return action
+
+
+def _apply_action_fields(action: Action, fields: ActionFields) -> None:
+    """Copy validated fields onto an action."""
+    action.what = _clean_text(fields.what, ACTION_MAX_CHARS)
+    action.who = (fields.who or "").strip()[:200]
+    action.due = fields.due
+    action.first_step = (fields.first_step or "").strip()[:ACTION_MAX_CHARS]
+    action.follow_up = fields.follow_up
+    if fields.status is not None:
+        action.status = fields.status
+
+
+def delete_action(workshop: Workshop, action_id: int) -> None:
+    """Delete an agreed action; deleting twice is harmless."""
+    action = db.session.get(Action, action_id)
+    if action is not None and action.workshop_id == workshop.id:
+        db.session.delete(action)
+        db.session.commit()
+
+
+def list_actions(workshop: Workshop) -> list[Action]:
+    """Return the session's agreed actions in the order they were made."""
+    return list(
+        db.session.scalars(select(Action).filter_by(workshop_id=workshop.id).order_by(Action.id))
+    )

@@ -1,0 +1,402 @@
+"""JSON API under /api/v1 for everything the facilitator UI does.
+
+Authenticated by the login cookie (writes then need the X-CSRFToken header)
+or by a personal API token: `Authorization: Bearer fa_...`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from flask import Blueprint, current_app, g, request
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from sqlalchemy import select
+from wtforms.validators import ValidationError as CSRFInvalid
+
+from .. import export
+from .. import operations as ops
+from .. import realtime
+from .. import serializers as ser
+from ..catalog import available_models
+from ..errors import OperationError
+from ..extensions import csrf, db
+from ..models import ActionStatus, SessionStatus, Workshop
+from ..workshop_models import localize
+from .dashboard import join_url
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+Short = Annotated[str, StringConstraints(max_length=200)]
+Long = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateSession(_Body):
+    model_id: Annotated[str, StringConstraints(max_length=64)]
+    title: Short
+    team_name: Short = ""
+    language: Literal["fi", "sv", "en"] = "fi"
+
+
+class PhaseMove(_Body):
+    to: Literal["next", "prev"] | Annotated[int, Field(ge=0, le=100)]
+
+
+class InputToggle(_Body):
+    open: bool
+
+
+class TimerControl(_Body):
+    action: Literal["start", "pause", "extend", "reset"]
+    seconds: Annotated[int, Field(ge=1, le=3600)] = 60
+
+
+class IdeaPatch(_Body):
+    hidden: bool | None = None
+    theme_id: int | None = None
+
+
+class Merge(_Body):
+    into: int
+
+
+class ThemeCreate(_Body):
+    title: Long
+    phase_id: Annotated[str, StringConstraints(max_length=64)]
+
+
+class ThemeRename(_Body):
+    title: Long
+
+
+class ActionBody(_Body):
+    client_id: Annotated[str, StringConstraints(min_length=8, max_length=64)] | None = None
+    what: Long
+    who: Long = ""
+    due: date | None = None
+    first_step: Long = ""
+    follow_up: date | None = None
+    status: ActionStatus | None = None
+
+
+class ApiError(Exception):
+    """An HTTP error with a stable code and translated message."""
+
+    def __init__(self, status: int, code: str, **params):
+        self.status, self.code, self.params = status, code, params
+
+
+@bp.errorhandler(ApiError)
+def api_error(exc: ApiError):
+    """Answer with `{"error": {code, message}}`."""
+    from ..errors import error_dict
+
+    return {"error": error_dict(exc.code, **exc.params)}, exc.status
+
+
+STATUS_FOR = {
+    "not_found": 404,
+    "session_not_found": 404,
+    "forbidden": 403,
+    "unauthorized": 401,
+    "unknown_model": 400,
+}
+
+
+@bp.errorhandler(OperationError)
+def operation_error(exc: OperationError):
+    """Answer a refused operation: 404 for missing things, 409 for state conflicts."""
+    db.session.rollback()
+    status = STATUS_FOR.get(exc.code, 422 if exc.code in ("invalid", "empty", "too_long") else 409)
+    return {"error": exc.to_dict()}, status
+
+
+@bp.before_request
+def authenticate():
+    """Accept a personal API token, or the login cookie with a CSRF header for writes."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = ops.facilitator_for_token(header[7:].strip())
+        if user is None:
+            raise ApiError(401, "unauthorized")
+        g.api_user = user
+        return
+    if not current_user.is_authenticated:
+        raise ApiError(401, "unauthorized")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except CSRFInvalid:
+            raise ApiError(403, "forbidden") from None
+    g.api_user = current_user._get_current_object()
+
+
+def body(model: type[BaseModel]):
+    """Return the validated JSON body, or answer 422 `invalid`."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid")
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise ApiError(422, "invalid") from None
+
+
+def owned(session_id: int) -> Workshop:
+    """Return the caller's session or answer 404."""
+    workshop = db.session.get(Workshop, session_id)
+    if workshop is None or workshop.facilitator_id != g.api_user.id:
+        raise ApiError(404, "not_found")
+    return workshop
+
+
+def session_summary(workshop: Workshop) -> dict:
+    """Return the short description of a session used in lists."""
+    return {
+        "id": workshop.id,
+        "title": workshop.title,
+        "team": workshop.team_name,
+        "language": workshop.language,
+        "status": workshop.status.value,
+        "join_code": workshop.join_code,
+        "join_url": join_url(workshop),
+        "template": workshop.model_id,
+        "created_at": ser.iso(workshop.created_at),
+    }
+
+
+def facilitator_state(workshop: Workshop) -> dict:
+    """Return the facilitator snapshot of a session."""
+    return ser.snapshot(
+        workshop,
+        ser.FACILITATOR,
+        join_url=join_url(workshop),
+        online=realtime.online_count(workshop.id),
+    )
+
+
+# --- sessions -----------------------------------------------------------------
+
+
+@bp.get("/models")
+def list_models():
+    """List the workshop templates."""
+    lang = request.args.get("lang", "fi")
+    return {
+        "models": [
+            {
+                "id": m.id,
+                "version": m.version,
+                "title": localize(m.title, lang),
+                "duration_minutes": m.duration_minutes,
+                "phases": [{"id": p.id, "kind": p.kind.value} for p in m.phases],
+            }
+            for m in available_models().values()
+        ]
+    }
+
+
+@bp.get("/sessions")
+def list_sessions():
+    """List the caller's sessions, optionally by status."""
+    query = select(Workshop).filter_by(facilitator_id=g.api_user.id).order_by(Workshop.id.desc())
+    status = request.args.get("status")
+    if status:
+        try:
+            query = query.filter_by(status=SessionStatus(status))
+        except ValueError:
+            raise ApiError(422, "invalid") from None
+    return {"sessions": [session_summary(w) for w in db.session.scalars(query)]}
+
+
+@bp.post("/sessions")
+def create_session():
+    """Create a session from a template."""
+    data = body(CreateSession)
+    model = available_models().get(data.model_id)
+    if model is None:
+        raise ApiError(422, "unknown_model")
+    workshop = ops.create_workshop(g.api_user, model, data.title, data.team_name, data.language)
+    return session_summary(workshop), 201
+
+
+@bp.get("/sessions/<int:session_id>")
+def get_session(session_id: int):
+    """Return the facilitator's full view of a session."""
+    return facilitator_state(owned(session_id))
+
+
+def _changed(workshop: Workshop):
+    """Answer a phase or status change: publish it and return the new state."""
+    realtime.publish_phase(workshop)
+    return facilitator_state(workshop)
+
+
+@bp.post("/sessions/<int:session_id>/start")
+def start(session_id: int):
+    """Start a session."""
+    workshop = owned(session_id)
+    ops.start_workshop(workshop)
+    return _changed(workshop)
+
+
+@bp.post("/sessions/<int:session_id>/close")
+def close(session_id: int):
+    """Close a session."""
+    workshop = owned(session_id)
+    ops.close_workshop(workshop)
+    return _changed(workshop)
+
+
+@bp.post("/sessions/<int:session_id>/phase")
+def phase(session_id: int):
+    """Move to the next, previous or a numbered phase."""
+    workshop = owned(session_id)
+    ops.move_phase(workshop, body(PhaseMove).to)
+    return _changed(workshop)
+
+
+@bp.post("/sessions/<int:session_id>/input")
+def input_toggle(session_id: int):
+    """Open or close input in the current phase."""
+    workshop = owned(session_id)
+    ops.set_input_open(workshop, body(InputToggle).open)
+    return _changed(workshop)
+
+
+@bp.post("/sessions/<int:session_id>/timer")
+def timer(session_id: int):
+    """Start, pause, extend or reset the timer."""
+    workshop = owned(session_id)
+    data = body(TimerControl)
+    ops.control_timer(workshop, data.action, data.seconds)
+    realtime.publish_timer(workshop)
+    return {"timer": ser.timer_dict(workshop)}
+
+
+# --- moderation ---------------------------------------------------------------
+
+
+@bp.patch("/sessions/<int:session_id>/ideas/<int:idea_id>")
+def patch_idea(session_id: int, idea_id: int):
+    """Hide or show an idea, or put it under a theme."""
+    workshop = owned(session_id)
+    data = body(IdeaPatch)
+    fields = data.model_fields_set
+    if not fields:
+        raise ApiError(422, "invalid")
+    idea = None
+    if "hidden" in fields and data.hidden is not None:
+        idea = ops.set_idea_hidden(workshop, idea_id, data.hidden)
+        realtime.publish_idea(workshop, idea)
+    if "theme_id" in fields:
+        idea = ops.assign_theme(workshop, idea_id, data.theme_id)
+        realtime.publish_themes(workshop)
+        realtime.publish_idea(workshop, idea)
+    if idea is None:
+        raise ApiError(422, "invalid")
+    return {"idea": ser.idea_dict(idea, ser.FACILITATOR)}
+
+
+@bp.post("/sessions/<int:session_id>/ideas/<int:idea_id>/merge")
+def merge_idea(session_id: int, idea_id: int):
+    """Merge an idea into another."""
+    workshop = owned(session_id)
+    idea, target = ops.merge_ideas(workshop, idea_id, body(Merge).into)
+    realtime.publish_idea(workshop, idea)
+    realtime.publish_idea(workshop, target)
+    realtime.results.mark(workshop.id, "tally")
+    return {"idea": ser.idea_dict(idea, ser.FACILITATOR),
+            "into": ser.idea_dict(target, ser.FACILITATOR)}
+
+
+@bp.post("/sessions/<int:session_id>/themes")
+def create_theme(session_id: int):
+    """Create a theme in a group phase."""
+    workshop = owned(session_id)
+    data = body(ThemeCreate)
+    theme = ops.add_theme(workshop, data.phase_id, data.title)
+    realtime.publish_themes(workshop)
+    return {"theme": ser.theme_dict(theme)}, 201
+
+
+@bp.patch("/sessions/<int:session_id>/themes/<int:theme_id>")
+def rename_theme(session_id: int, theme_id: int):
+    """Rename a theme."""
+    workshop = owned(session_id)
+    theme = ops.rename_theme(workshop, theme_id, body(ThemeRename).title)
+    realtime.publish_themes(workshop)
+    return {"theme": ser.theme_dict(theme)}
+
+
+@bp.delete("/sessions/<int:session_id>/themes/<int:theme_id>")
+def delete_theme(session_id: int, theme_id: int):
+    """Delete a theme; its ideas become ungrouped."""
+    workshop = owned(session_id)
+    ops.delete_theme(workshop, theme_id)
+    realtime.publish_themes(workshop)
+    return {"ok": True}
+
+
+# --- agreed actions -------------------------------------------------------------
+
+
+def _fields(data: ActionBody) -> ops.ActionFields:
+    """Return action fields from a validated body."""
+    return ops.ActionFields(
+        what=data.what, who=data.who, due=data.due, first_step=data.first_step,
+        follow_up=data.follow_up, status=data.status,
+    )
+
+
+@bp.post("/sessions/<int:session_id>/actions")
+def create_action(session_id: int):
+    """Record an agreed action (idempotent by client_id)."""
+    workshop = owned(session_id)
+    data = body(ActionBody)
+    if data.client_id is None:
+        raise ApiError(422, "invalid")
+    action = ops.add_action(workshop, data.client_id, _fields(data))
+    realtime.publish_actions(workshop)
+    return {"action": ser.action_dict(action)}, 201
+
+
+@bp.patch("/sessions/<int:session_id>/actions/<int:action_id>")
+def update_action(session_id: int, action_id: int):
+    """Change an agreed action."""
+    workshop = owned(session_id)
+    action = ops.update_action(workshop, action_id, _fields(body(ActionBody)))
+    realtime.publish_actions(workshop)
+    return {"action": ser.action_dict(action)}
+
+
+@bp.delete("/sessions/<int:session_id>/actions/<int:action_id>")
+def delete_action(session_id: int, action_id: int):
+    """Delete an agreed action."""
+    workshop = owned(session_id)
+    ops.delete_action(workshop, action_id)
+    realtime.publish_actions(workshop)
+    return {"ok": True}
+
+
+# --- exports ------------------------------------------------------------------
+
+
+@bp.get("/sessions/<int:session_id>/export.json")
+def export_json(session_id: int):
+    """Return the session summary as JSON."""
+    return current_app.json.response(export.summary(owned(session_id)))
+
+
+@bp.get("/sessions/<int:session_id>/export.md")
+def export_md(session_id: int):
+    """Return the session summary as Markdown."""
+    text = export.markdown(owned(session_id))
+    return text, 200, {"Content-Type": "text/markdown; charset=utf-8"}

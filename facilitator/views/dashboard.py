@@ -1,0 +1,193 @@
+"""Facilitator pages: sessions, the control view, the projector view, exports, account."""
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import export
+from .. import operations as ops
+from ..catalog import available_models
+from ..extensions import db
+from ..forms import SessionForm
+from ..models import ApiToken, SessionStatus, Workshop
+from ..text import render_markdown
+from ..workshop_models import localize
+
+bp = Blueprint("dashboard", __name__, url_prefix="")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Keep every page here for signed-in facilitators."""
+
+
+def own_workshop(session_id: int) -> Workshop:
+    """Return the signed-in facilitator's session or answer 404."""
+    workshop = db.session.get(Workshop, session_id)
+    if workshop is None or workshop.facilitator_id != current_user.id:
+        abort(404)
+    return workshop
+
+
+def join_url(workshop: Workshop) -> str:
+    """Return the address phones open to join a session."""
+    base = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
+    return f"{base}/j/{workshop.join_code}"
+
+
+@bp.get("/sessions")
+def sessions():
+    """List the facilitator's sessions: live, upcoming, closed."""
+    rows = db.session.scalars(
+        select(Workshop)
+        .filter_by(facilitator_id=current_user.id)
+        .order_by(Workshop.created_at.desc())
+    ).all()
+    groups = {status.value: [] for status in SessionStatus}
+    for workshop in rows:
+        model = ops.workshop_model(workshop)
+        workshop.model_title = localize(model.title, workshop.language)
+        workshop.participant_count = ops.participant_count(workshop)
+        groups[workshop.status.value].append(workshop)
+    return render_template("dashboard/sessions.html", groups=groups)
+
+
+def _models_for_picker(lang: str) -> list[dict]:
+    """Return the templates as the new-session page shows them."""
+    return [
+        {
+            "id": m.id,
+            "title": localize(m.title, lang),
+            "description_html": render_markdown(localize(m.description, lang)),
+            "duration_minutes": m.duration_minutes,
+            "phases": [
+                {"kind": p.kind.value, "title": localize(p.title, lang), "minutes": p.minutes}
+                for p in m.phases
+            ],
+        }
+        for m in available_models().values()
+    ]
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+def new_session():
+    """Create a session from a workshop template."""
+    models = available_models()
+    form = SessionForm()
+    lang = str(current_user.language)
+    form.model_id.choices = [(m.id, localize(m.title, lang)) for m in models.values()]
+    if request.method == "GET" and models:
+        form.model_id.data = next(iter(models))
+    if form.validate_on_submit():
+        workshop = ops.create_workshop(
+            current_user,
+            models[form.model_id.data],
+            form.title.data,
+            form.team_name.data or "",
+            form.language.data,
+        )
+        return redirect(url_for("dashboard.control", session_id=workshop.id))
+    return render_template(
+        "dashboard/new_session.html", form=form, models=_models_for_picker(lang)
+    ), 400 if form.errors else 200
+
+
+def _page_context(workshop: Workshop) -> dict:
+    """Return the links every session page needs."""
+    return {
+        "workshop": workshop,
+        "join_url": join_url(workshop),
+        "qr_url": url_for("dashboard.qr", session_id=workshop.id),
+        "projector_url": url_for("dashboard.projector", session_id=workshop.id),
+        "export_urls": {
+            "md": url_for("dashboard.export_file", session_id=workshop.id, fmt="md"),
+            "json": url_for("dashboard.export_file", session_id=workshop.id, fmt="json"),
+            "html": url_for("dashboard.export_view", session_id=workshop.id),
+        },
+    }
+
+
+@bp.get("/sessions/<int:session_id>")
+def control(session_id: int):
+    """Show the facilitator's control view."""
+    return render_template("dashboard/control.html", **_page_context(own_workshop(session_id)))
+
+
+@bp.get("/sessions/<int:session_id>/projector")
+def projector(session_id: int):
+    """Show the full-screen projector view."""
+    return render_template("projector.html", **_page_context(own_workshop(session_id)))
+
+
+@bp.get("/sessions/<int:session_id>/qr.svg")
+def qr(session_id: int):
+    """Return the join QR code as SVG."""
+    workshop = own_workshop(session_id)
+    image = qrcode.make(
+        join_url(workshop),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.get("/sessions/<int:session_id>/export")
+def export_view(session_id: int):
+    """Show the session summary as a printable page."""
+    workshop = own_workshop(session_id)
+    return render_template(
+        "dashboard/export.html", workshop=workshop, summary_html=export.html(workshop),
+        **{k: v for k, v in _page_context(workshop).items() if k != "workshop"},
+    )
+
+
+@bp.get("/sessions/<int:session_id>/export.<any(md, json):fmt>")
+def export_file(session_id: int, fmt: str):
+    """Download the session summary as Markdown or JSON."""
+    workshop = own_workshop(session_id)
+    name = f"session-{workshop.id}-{workshop.join_code}"
+    if fmt == "json":
+        response = current_app.json.response(export.summary(workshop))
+    else:
+        response = Response(export.markdown(workshop), mimetype="text/markdown; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """Manage personal API tokens."""
+    new_token = None
+    if request.method == "POST":
+        if request.form.get("delete"):
+            try:
+                ops.revoke_api_token(current_user, int(request.form["delete"]))
+                flash(gettext("The token was revoked."), "info")
+            except (ValueError, ops.OperationError):
+                abort(404)
+            return redirect(url_for("dashboard.account"))
+        _, new_token = ops.create_api_token(current_user, request.form.get("name", ""))
+    tokens = db.session.scalars(
+        select(ApiToken).filter_by(facilitator_id=current_user.id).order_by(ApiToken.id)
+    ).all()
+    return render_template("dashboard/account.html", tokens=tokens, new_token=new_token)

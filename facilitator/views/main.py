@@ -1,0 +1,63 @@
+"""Public pages: landing, join by code, language choice, health check."""
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+
+from .. import operations as ops
+from ..forms import JoinForm
+from ..i18n import CODES
+from ..ratelimit import join_limiter
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """Show the landing page with the join-by-code form."""
+    return render_template("index.html", form=JoinForm())
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():
+    """Find a session by its typed code and send the phone to it."""
+    form = JoinForm(request.values if request.method == "GET" else None)
+    error = None
+    if request.values.get("code") and form.validate():
+        address = request.remote_addr or "-"
+        if join_limiter.exceeded(address):
+            error = gettext("Too many attempts. Please wait a moment and try again.")
+            return render_template("join.html", form=form, error=error), 429
+        workshop = ops.find_workshop_by_code(form.code.data)
+        if workshop is not None:
+            return redirect(url_for("participant.view", code=workshop.join_code))
+        join_limiter.hit(address)
+        error = gettext("No session was found with that code. Check the code on the screen.")
+    return render_template("join.html", form=form, error=error), 404 if error else 200
+
+
+@bp.get("/lang/<lang>")
+def set_language(lang: str):
+    """Remember the chosen interface language and go back."""
+    if lang in CODES:
+        session["lang"] = lang
+        session.permanent = True
+    return redirect(safe_next(request.args.get("next"), "/"))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return a local path to go to next, or the default for anything else."""
+    # Only local paths: an open redirect would let others misuse our domain.
+    if not target:
+        return default
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/healthz")
+def health():
+    """Answer a load balancer's health check."""
+    return {"status": "ok"}

@@ -1,0 +1,1339 @@
+/*
+ * Facilitator pages: the live control page, plus small helpers used on the
+ * other dashboard pages (copy buttons, print buttons, confirmations, error
+ * summaries). Plain ES2019, no build step. User text is only ever put into
+ * the page as text nodes (FA.el); only server-sanitised *_html goes through FA.html.
+ */
+(function () {
+  'use strict';
+
+  /* ------------------------------------------------------------------ */
+  /* Helpers for every dashboard page                                    */
+  /* ------------------------------------------------------------------ */
+
+  function tr(key, params) {
+    return window.FA && window.FA.t ? window.FA.t(key, params) : key;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement('textarea');
+      area.value = text;
+      area.setAttribute('readonly', '');
+      area.style.position = 'fixed';
+      area.style.opacity = '0';
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) resolve(); else reject(new Error('copy failed'));
+    });
+  }
+
+  function initPageHelpers() {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-copy]'), function (btn) {
+      btn.addEventListener('click', function () {
+        var source = btn.getAttribute('data-copy-from');
+        var text = source ? (document.getElementById(source) || {}).value || (document.getElementById(source) || {}).textContent : btn.getAttribute('data-copy');
+        var out = btn.getAttribute('data-copy-status') ? document.getElementById(btn.getAttribute('data-copy-status')) : null;
+        copyText(text || '').then(function () {
+          if (out) out.textContent = btn.getAttribute('data-copied') || tr('Copied');
+        }, function () {
+          if (out) out.textContent = btn.getAttribute('data-copy-failed') || tr('Copying did not work. Select the text and copy it yourself.');
+          if (source && document.getElementById(source) && document.getElementById(source).select) document.getElementById(source).select();
+        });
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-print]'), function (btn) {
+      btn.addEventListener('click', function () { window.print(); });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('form[data-confirm]'), function (form) {
+      form.addEventListener('submit', function (e) {
+        if (!window.confirm(form.getAttribute('data-confirm'))) e.preventDefault();
+      });
+    });
+    var summary = document.getElementById('error-summary');
+    if (summary) summary.focus();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', initPageHelpers);
+  else initPageHelpers();
+
+  /* ------------------------------------------------------------------ */
+  /* Control page                                                        */
+  /* ------------------------------------------------------------------ */
+
+  var app = document.getElementById('control-app');
+  if (!app || !window.FA) return;
+
+  var FA = window.FA;
+  var el = FA.el;
+  var t = FA.t;
+  var sessionId = Number(app.getAttribute('data-session-id'));
+  var apiBase = app.getAttribute('data-api');
+  var exportUrls = {
+    view: app.getAttribute('data-export-view'),
+    md: app.getAttribute('data-export-md'),
+    json: app.getAttribute('data-export-json'),
+    html: app.getAttribute('data-export-html')
+  };
+
+  var KIND_LABELS = {
+    info: 'Introduction',
+    ideas: 'Ideas',
+    group: 'Grouping',
+    vote: 'Voting',
+    rate: 'Rating',
+    actions: 'Action plan',
+    summary: 'Summary'
+  };
+  var INPUT_KINDS = { ideas: 1, vote: 1, rate: 1 };
+  var STATUS_LABELS = { open: 'Open', in_progress: 'In progress', done: 'Done' };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var refs = {
+    statusBadge: $('session-status'),
+    statusText: $('session-status-text'),
+    startBtn: $('btn-start'),
+    closeBtn: $('btn-close'),
+    closedNote: $('closed-note'),
+    conn: $('conn-status'),
+    online: $('count-online'),
+    joined: $('count-joined'),
+    phaseList: $('phase-list'),
+    phaseStep: $('phase-step'),
+    phaseTitle: $('phase-title'),
+    prevBtn: $('btn-prev'),
+    nextBtn: $('btn-next'),
+    nextTitle: $('next-title'),
+    prompt: $('phase-prompt'),
+    notesBox: $('phase-notes-box'),
+    notes: $('phase-notes'),
+    timer: $('timer-display'),
+    timerToggle: $('btn-timer-toggle'),
+    timerReset: $('btn-timer-reset'),
+    inputBox: $('input-box'),
+    inputState: $('input-state'),
+    inputBtn: $('btn-input'),
+    inputNote: $('input-note'),
+    body: $('phase-body'),
+    live: $('live-status'),
+    closeDialog: $('close-dialog'),
+    closeConfirm: $('btn-close-confirm'),
+    closeCancel: $('btn-close-cancel'),
+    shortcuts: $('shortcuts-toggle')
+  };
+
+  var state = null;
+  var conn = null;
+  var ui = {
+    errors: {},          // error key -> message, shown in [data-error=key]
+    mergingIdea: null,   // idea id whose merge picker is open
+    editingTheme: null,  // theme id being renamed
+    themeDrafts: {},
+    editingAction: null, // action id being edited
+    actionDrafts: {},
+    actionClientId: FA.uuid(),
+    pendingFocus: null,  // data-key to focus after the next render
+    busy: {},
+    bodyKey: null,
+    sigs: {},
+    newIdeas: 0,
+    newIdeasTimer: null,
+    lastStatus: null
+  };
+  var body = null; // the current phase's rendered parts
+
+  /* ---------- small utilities ---------- */
+
+  function announce(msg) {
+    if (!refs.live || !msg) return;
+    refs.live.textContent = '';
+    setTimeout(function () { refs.live.textContent = msg; }, 60);
+  }
+
+  function sessionLang() {
+    return state && state.session && state.session.language ? state.session.language : null;
+  }
+
+  function kindLabel(kind) {
+    return t(KIND_LABELS[kind] || kind);
+  }
+
+  function isClosed() {
+    return state && state.session.status === 'closed';
+  }
+
+  function errorSlot(key, extraClass) {
+    var p = el('p', { class: ['error', extraClass], role: 'alert', 'data-error': key });
+    p.textContent = ui.errors[key] || '';
+    p.hidden = !ui.errors[key];
+    return p;
+  }
+
+  function setError(key, message) {
+    if (message) ui.errors[key] = message;
+    else delete ui.errors[key];
+    Array.prototype.forEach.call(app.querySelectorAll('[data-error="' + key + '"]'), function (p) {
+      p.textContent = message || '';
+      p.hidden = !message;
+    });
+  }
+
+  // Replace a container's children, keeping keyboard focus on the "same" control.
+  function patch(container, nodes) {
+    var active = document.activeElement;
+    var key = null;
+    var sel = null;
+    if (active && active !== document.body && container.contains(active)) {
+      key = active.getAttribute('data-key');
+      try {
+        if (typeof active.selectionStart === 'number') sel = [active.selectionStart, active.selectionEnd];
+      } catch (e) { sel = null; }
+      if (!key) key = '__fallback__';
+    }
+    FA.clear(container);
+    (Array.isArray(nodes) ? nodes : [nodes]).forEach(function (n) { if (n) container.appendChild(n); });
+    var want = ui.pendingFocus || key;
+    if (!want) return;
+    var target = want === '__fallback__' ? null : container.querySelector('[data-key="' + cssEscape(want) + '"]');
+    if (!target && ui.pendingFocus) return; // maybe another container has it
+    if (!target && key) target = container.querySelector('[data-focus-fallback]') || closestFallback(container);
+    if (target) {
+      if (ui.pendingFocus === want) ui.pendingFocus = null;
+      target.focus({ preventScroll: false });
+      if (sel && target.setSelectionRange) {
+        try { target.setSelectionRange(sel[0], sel[1]); } catch (e) { /* not a text input */ }
+      }
+    }
+  }
+
+  function closestFallback(container) {
+    var n = container;
+    while (n && n !== document.body) {
+      var f = n.querySelector && n.querySelector(':scope > [data-focus-fallback]');
+      if (f) return f;
+      n = n.parentNode;
+    }
+    return refs.phaseTitle;
+  }
+
+  function focusPending(root) {
+    if (!ui.pendingFocus) return;
+    var target = (root || app).querySelector('[data-key="' + cssEscape(ui.pendingFocus) + '"]');
+    if (target) {
+      ui.pendingFocus = null;
+      target.focus();
+    }
+  }
+
+  function cssEscape(s) {
+    return window.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/["\\]/g, '\\$&');
+  }
+
+  function changed(part, data) {
+    var sig = JSON.stringify(data);
+    if (ui.sigs[part] === sig) return false;
+    ui.sigs[part] = sig;
+    return true;
+  }
+
+  function busyGuard(key, fn) {
+    if (ui.busy[key]) return Promise.resolve(null);
+    ui.busy[key] = true;
+    var btns = app.querySelectorAll('[data-busy="' + key + '"]');
+    Array.prototype.forEach.call(btns, function (b) { b.setAttribute('aria-disabled', 'true'); });
+    var done = function (v) {
+      delete ui.busy[key];
+      Array.prototype.forEach.call(app.querySelectorAll('[data-busy="' + key + '"]'), function (b) {
+        if (!b.hasAttribute('data-keep-disabled')) b.removeAttribute('aria-disabled');
+      });
+      return v;
+    };
+    return fn().then(done, function (e) { done(); throw e; });
+  }
+
+  // One call to the JSON API. Resolves with the response body, or null after showing the error.
+  function call(method, path, payload, errKey, okMessage) {
+    if (errKey) setError(errKey, null);
+    return FA.api(method, apiBase + path, payload).then(function (res) {
+      if (okMessage) announce(okMessage);
+      resync();
+      return res === null || res === undefined ? {} : res;
+    }, function (err) {
+      var msg = (err && err.message) || t('Something went wrong. Please try again.');
+      if (errKey) setError(errKey, msg);
+      else announce(msg);
+      if (err && (err.code === 'not_found' || err.status === 409)) resync();
+      return null;
+    });
+  }
+
+  var syncTimer = null;
+  function resync() {
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(function () {
+      if (conn && conn.sync) conn.sync();
+    }, 120);
+  }
+
+  function byId(list, id) {
+    for (var i = 0; i < list.length; i++) if (list[i].id === id) return list[i];
+    return null;
+  }
+
+  function snippet(text, n) {
+    text = String(text || '');
+    n = n || 60;
+    return text.length > n ? text.slice(0, n - 1) + '…' : text;
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* Rendering: session, outline, phase header, timer, input             */
+  /* ------------------------------------------------------------------ */
+
+  function renderSession() {
+    var status = state.session.status;
+    var labels = { upcoming: t('Not started'), live: t('Live'), closed: t('Closed') };
+    refs.statusBadge.textContent = labels[status] || status;
+    refs.statusBadge.className = 'badge badge-' + status;
+    refs.startBtn.hidden = status !== 'upcoming';
+    refs.closeBtn.hidden = status !== 'live';
+    refs.closedNote.hidden = status !== 'closed';
+    app.classList.toggle('is-closed', status === 'closed');
+    app.classList.toggle('is-upcoming', status === 'upcoming');
+    app.setAttribute('data-status', status);
+    if (ui.lastStatus && ui.lastStatus !== status) {
+      if (status === 'live') announce(t('The session has started. Participants can now take part.'));
+      if (status === 'closed') announce(t('The session is closed.'));
+      // The button that had focus disappeared: move focus somewhere sensible.
+      if (document.activeElement === document.body || (document.activeElement && document.activeElement.hidden)) {
+        refs.phaseTitle.focus();
+      }
+    }
+    ui.lastStatus = status;
+  }
+
+  function renderPresence() {
+    var p = state.participants || { joined: 0, online: 0 };
+    refs.online.textContent = String(p.online || 0);
+    refs.joined.textContent = String(p.joined || 0);
+  }
+
+  function renderOutline() {
+    var phases = state.phases || [];
+    var cur = state.phase.index;
+    if (!changed('outline', [phases, cur, isClosed()])) return;
+    var items = phases.map(function (ph) {
+      var current = ph.index === cur;
+      var btn = el('button', {
+        type: 'button',
+        class: ['phase-link', current ? 'is-current' : null, ph.index < cur ? 'is-done' : null],
+        'data-key': 'phase-' + ph.index,
+        'aria-current': current ? 'step' : null,
+        'aria-disabled': isClosed() ? 'true' : null,
+        onclick: function () { if (!current) goToPhase(ph.index); else refs.phaseTitle.focus(); }
+      },
+      el('span', { class: 'phase-num' }, String(ph.index + 1)),
+      el('span', { class: 'phase-text' },
+        el('span', { class: 'phase-name', lang: sessionLang() }, ph.title),
+        el('span', { class: 'phase-kind' }, kindLabel(ph.kind))),
+      current ? el('span', { class: 'visually-hidden' }, ' (' + t('current phase') + ')') : null);
+      return el('li', null, btn);
+    });
+    patch(refs.phaseList, items);
+  }
+
+  function renderPhaseHeader() {
+    var ph = state.phase;
+    var total = (state.phases || []).length;
+    refs.phaseStep.textContent = t('Phase {n} of {total}', { n: ph.index + 1, total: total }) + ' · ' + kindLabel(ph.kind);
+    refs.phaseTitle.textContent = ph.title;
+    refs.phaseTitle.setAttribute('lang', sessionLang() || '');
+    var atStart = ph.index <= 0;
+    var atEnd = ph.index >= total - 1;
+    setDisabled(refs.prevBtn, atStart || isClosed());
+    setDisabled(refs.nextBtn, atEnd || isClosed());
+    var next = (state.phases || [])[ph.index + 1];
+    refs.nextTitle.textContent = next ? ': ' + next.title : '';
+    if (changed('prompt', [ph.index, ph.prompt_html, ph.notes_html])) {
+      FA.html(refs.prompt, ph.prompt_html || '');
+      refs.prompt.setAttribute('lang', sessionLang() || '');
+      var hasNotes = !!(ph.notes_html && ph.notes_html.replace(/<[^>]*>/g, '').trim());
+      refs.notesBox.hidden = !hasNotes;
+      FA.html(refs.notes, hasNotes ? ph.notes_html : '');
+      refs.notes.setAttribute('lang', sessionLang() || '');
+    }
+  }
+
+  function setDisabled(btn, disabled) {
+    if (disabled) btn.setAttribute('aria-disabled', 'true');
+    else btn.removeAttribute('aria-disabled');
+  }
+
+  function renderTimer() {
+    var tm = state.timer;
+    FA.timer(refs.timer, tm, tm && tm.server_time ? tm.server_time : state.server_time);
+    var s = tm ? tm.state : 'stopped';
+    refs.timerToggle.textContent = s === 'running' ? t('Pause') : s === 'paused' ? t('Continue') : t('Start timer');
+    refs.timerToggle.setAttribute('data-action', s === 'running' ? 'pause' : 'start');
+    Array.prototype.forEach.call(app.querySelectorAll('.timer-controls button'), function (b) {
+      setDisabled(b, isClosed());
+    });
+  }
+
+  function renderInput() {
+    var ph = state.phase;
+    var takesInput = !!INPUT_KINDS[ph.kind];
+    refs.inputBox.classList.toggle('is-open', !!ph.input_open);
+    if (!takesInput) {
+      refs.inputState.textContent = t('Participants follow along in this phase; there is nothing for them to send.');
+      refs.inputBtn.hidden = true;
+      refs.inputNote.hidden = true;
+      return;
+    }
+    refs.inputBtn.hidden = false;
+    if (state.session.status !== 'live') {
+      refs.inputState.textContent = state.session.status === 'closed'
+        ? t('Input is closed: the session has ended.')
+        : t('Input opens when you start the session.');
+      refs.inputBtn.hidden = true;
+      refs.inputNote.hidden = true;
+      return;
+    }
+    refs.inputState.textContent = ph.input_open ? t('Input is open: participants can send.') : t('Input is closed: participants can only look.');
+    refs.inputBtn.textContent = ph.input_open ? t('Close input') : t('Open input');
+    refs.inputBtn.setAttribute('data-open', ph.input_open ? 'false' : 'true');
+    refs.inputNote.hidden = !(ph.kind === 'vote' && ph.settings && ph.settings.show_results === 'after_close' && ph.input_open);
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* Rendering: the current phase's working area                        */
+  /* ------------------------------------------------------------------ */
+
+  function renderBody() {
+    var ph = state.phase;
+    var key = ph.index + ':' + ph.id + ':' + ph.kind;
+    if (ui.bodyKey !== key) {
+      ui.bodyKey = key;
+      ui.mergingIdea = null;
+      ui.editingTheme = null;
+      ui.sigs = { outline: ui.sigs.outline, prompt: ui.sigs.prompt };
+      var builder = BUILDERS[ph.kind] || BUILDERS.info;
+      body = builder();
+      FA.clear(refs.body);
+      body.nodes.forEach(function (n) { refs.body.appendChild(n); });
+    }
+    if (body && body.update) body.update();
+    focusPending(refs.body);
+  }
+
+  function section(title, id, children, cls) {
+    return el('section', { class: ['phase-section', cls], 'aria-labelledby': id },
+      el('h3', { id: id, tabindex: '-1', 'data-focus-fallback': '' }, title),
+      children);
+  }
+
+  function linkList() {
+    return el('ul', { class: 'export-links' },
+      exportUrls.view ? el('li', null, el('a', { href: exportUrls.view }, t('Summary for reading and printing'))) : null,
+      exportUrls.md ? el('li', null, el('a', { href: exportUrls.md, download: '' }, t('Download as Markdown'))) : null,
+      exportUrls.html ? el('li', null, el('a', { href: exportUrls.html, download: '' }, t('Download as HTML'))) : null,
+      exportUrls.json ? el('li', null, el('a', { href: exportUrls.json, download: '' }, t('Download as JSON'))) : null);
+  }
+
+  var BUILDERS = {
+    info: function () {
+      var s = state.phase.settings || {};
+      var nodes = [];
+      if (s.link) {
+        nodes.push(section(t('Material'), 'sec-material',
+          el('p', null, el('a', { href: s.link, target: '_blank', rel: 'noopener noreferrer', lang: sessionLang() },
+            s.link_label || s.link,
+            el('span', { class: 'visually-hidden' }, ' (' + t('opens in a new window') + ')')))));
+      }
+      nodes.push(el('p', { class: 'phase-hint' }, t('Participants see the prompt on their phones and on the projector.')));
+      return { nodes: nodes };
+    },
+
+    ideas: function () {
+      var wallBox = el('div', { class: 'wall' });
+      var counts = el('p', { class: 'wall-counts' });
+      var merged = el('div', { class: 'merged-box' });
+      var s = state.phase.settings || {};
+      var hint = s.wall === 'projector'
+        ? t('Phones show each participant only their own ideas; the whole wall is on the projector.')
+        : t('Participants see the whole wall on their phones.');
+      var sec = section(t('Ideas wall'), 'sec-wall', [
+        el('p', { class: 'phase-hint' }, hint, ' ', t('Hidden ideas are not shown to participants or on the projector.')),
+        counts, wallBox, merged]);
+      return {
+        nodes: [sec],
+        update: function () {
+          var ideas = currentIdeas();
+          if (!changed('wall', [ideas, ui.mergingIdea, ui.errors, s.columns])) return;
+          var live = ideas.filter(function (i) { return !i.merged_into; });
+          var hidden = live.filter(function (i) { return i.hidden; }).length;
+          counts.textContent = t('{n} ideas', { n: live.length }) + (hidden ? ' · ' + t('{n} hidden', { n: hidden }) : '');
+          var newestFirst = live.slice().sort(function (a, b) { return b.id - a.id; });
+          var nodes = [];
+          if (s.columns && s.columns.length) {
+            var cols = s.columns.slice();
+            var known = {};
+            cols.forEach(function (c) { known[c.id] = true; });
+            if (newestFirst.some(function (i) { return !i.column || !known[i.column]; })) cols.push({ id: null, title: t('No column') });
+            nodes.push(el('div', { class: 'wall-columns' }, cols.map(function (c, ci) {
+              var inCol = newestFirst.filter(function (i) { return c.id ? i.column === c.id : !known[i.column]; });
+              var hid = 'col-' + ci;
+              return el('section', { class: 'wall-column', 'aria-labelledby': hid },
+                el('h4', { id: hid, lang: c.id ? sessionLang() : null }, c.title, ' ', el('span', { class: 'count' }, '(' + inCol.length + ')')),
+                inCol.length
+                  ? el('ul', { class: 'idea-list' }, inCol.map(function (i) { return ideaItem(i, live, {}); }))
+                  : el('p', { class: 'empty' }, t('No ideas yet.')));
+            })));
+          } else if (newestFirst.length) {
+            nodes.push(el('ul', { class: 'idea-list' }, newestFirst.map(function (i) { return ideaItem(i, live, {}); })));
+          } else {
+            nodes.push(el('p', { class: 'empty' }, state.phase.input_open
+              ? t('No ideas yet. They appear here as participants send them.')
+              : t('No ideas yet. Open input so participants can send ideas.')));
+          }
+          patch(wallBox, nodes);
+          patch(merged, mergedList(ideas));
+        }
+      };
+    },
+
+    group: function () {
+      var themeList = el('div', { class: 'theme-list' });
+      var sortList = el('div', { class: 'sort-list' });
+      var sortCounts = el('p', { class: 'wall-counts' });
+      var merged = el('div', { class: 'merged-box' });
+      var input = el('input', { type: 'text', id: 'new-theme', name: 'title', maxlength: '120', autocomplete: 'off', required: true, 'data-key': 'new-theme', 'aria-describedby': 'new-theme-error' });
+      var errNew = errorSlot('new-theme');
+      errNew.id = 'new-theme-error';
+      var form = el('form', { class: 'inline-form new-theme-form', novalidate: true },
+        el('label', { for: 'new-theme' }, t('New theme')),
+        el('div', { class: 'inline-row' }, input,
+          el('button', { type: 'submit', class: 'btn', 'data-busy': 'new-theme' }, t('Add theme'))),
+        errNew);
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        var title = input.value.trim();
+        if (!title) { setError('new-theme', t('Write a name for the theme first.')); input.focus(); return; }
+        busyGuard('new-theme', function () {
+          return call('POST', '/themes', { title: title, phase_id: state.phase.id }, 'new-theme',
+            t('Theme "{title}" added.', { title: title })).then(function (res) {
+            if (res) { input.value = ''; input.focus(); }
+          });
+        });
+      });
+      var secThemes = section(t('Themes'), 'sec-themes', [
+        el('p', { class: 'phase-hint' }, t('Name the themes you hear in the discussion, then sort the ideas under them.')),
+        form, themeList]);
+      var secSort = section(t('Sort ideas into themes'), 'sec-sort', [
+        el('p', { class: 'phase-hint' }, t('Choose a theme for each idea. The projector shows the groups as you sort.')),
+        sortCounts, sortList, merged]);
+      return {
+        nodes: [el('div', { class: 'group-grid' }, secThemes, secSort)],
+        update: function () {
+          var ideas = currentIdeas();
+          var live = ideas.filter(function (i) { return !i.merged_into; });
+          var themes = currentThemes();
+          if (changed('themes', [themes, live.map(function (i) { return [i.id, i.text, i.theme_id, i.hidden]; }), ui.editingTheme, ui.errors])) {
+            patch(themeList, themes.length
+              ? el('ul', { class: 'themes' }, themes.map(function (th) { return themeItem(th, live); }))
+              : el('p', { class: 'empty' }, t('No themes yet.')));
+          }
+          if (changed('sort', [ideas, themes, ui.mergingIdea, ui.errors])) {
+            var grouped = live.filter(function (i) { return i.theme_id !== null && i.theme_id !== undefined && byId(themes, i.theme_id); }).length;
+            sortCounts.textContent = t('{grouped} of {n} ideas are in a theme.', { grouped: grouped, n: live.length });
+            var sorted = live.slice().sort(function (a, b) { return a.id - b.id; });
+            patch(sortList, sorted.length
+              ? el('ul', { class: 'idea-list' }, sorted.map(function (i) { return ideaItem(i, live, { themes: themes }); }))
+              : el('p', { class: 'empty' }, t('There are no ideas to sort.')));
+            patch(merged, mergedList(ideas));
+          }
+        }
+      };
+    },
+
+    vote: function () {
+      var s = state.phase.settings || {};
+      var chart = el('div', { class: 'tally', id: 'tally-chart' });
+      var voters = el('p', { class: 'voters' });
+      var detail = el('div', { class: 'vote-items' });
+      var rules = t('Each participant has {budget} votes, at most {cap} per item.', { budget: s.budget || (state.vote && state.vote.budget) || '', cap: s.per_item_cap || (state.vote && state.vote.per_item_cap) || '' });
+      var when = s.show_results === 'live'
+        ? t('Participants see the results live.')
+        : t('Participants see the results when you close input. The projector shows them live.');
+      var sec = section(t('Live results'), 'sec-tally', [
+        el('p', { class: 'phase-hint' }, rules, ' ', when), voters, chart]);
+      var secItems = section(t('What is being voted on'), 'sec-items', [detail]);
+      return {
+        nodes: [sec, secItems],
+        update: function () {
+          var v = state.vote;
+          if (!changed('tally', v)) return;
+          if (!v) {
+            patch(chart, el('p', { class: 'empty' }, t('Nothing to vote on yet.')));
+            return;
+          }
+          voters.textContent = t('{n} participants have voted.', { n: v.voters || 0 });
+          renderTally(chart, v, null);
+          patch(detail, (v.items || []).length
+            ? el('ul', { class: 'vote-item-list', lang: sessionLang() }, v.items.map(function (it) {
+              return el('li', null, el('span', { class: 'item-title' }, it.title),
+                it.ideas && it.ideas.length ? el('ul', null, it.ideas.map(function (x) { return el('li', null, x); })) : null);
+            }))
+            : el('p', { class: 'empty' }, t('Nothing to vote on yet.')));
+        }
+      };
+    },
+
+    rate: function () {
+      var list = el('div', { class: 'rate-results' });
+      var scaleText = el('p', { class: 'phase-hint' });
+      var sec = section(t('Responses'), 'sec-rate', [scaleText, list]);
+      return {
+        nodes: [sec],
+        update: function () {
+          var r = state.rate;
+          if (!changed('rate', r)) return;
+          if (!r) { patch(list, el('p', { class: 'empty' }, t('No statements.'))); return; }
+          var sc = r.scale || { min: 1, max: 5 };
+          scaleText.textContent = t('Scale {min}–{max}', { min: sc.min, max: sc.max }) +
+            (sc.min_label ? ' · ' + sc.min + ' = ' + sc.min_label : '') +
+            (sc.max_label ? ' · ' + sc.max + ' = ' + sc.max_label : '') + '. ' +
+            t('To protect anonymity, a distribution is shown only from {n} answers.', { n: r.min_responses || 5 });
+          var results = r.results || {};
+          patch(list, el('ol', { class: 'statements' }, (r.statements || []).map(function (st, idx) {
+            var res = results[st.id] || { responses: 0, distribution: null, mean: null };
+            var hid = 'st-' + idx;
+            var box = el('div', { class: 'rate-chart' });
+            var inner;
+            if (res.distribution) {
+              var rows = [];
+              for (var v = sc.min; v <= sc.max; v++) {
+                var label = String(v);
+                if (v === sc.min && sc.min_label) label += ' – ' + sc.min_label;
+                if (v === sc.max && sc.max_label) label += ' – ' + sc.max_label;
+                rows.push({ label: label, count: res.distribution[String(v)] || 0 });
+              }
+              FA.chart(box, rows, { unit: t('answers') });
+              inner = [el('p', null, t('{n} answers', { n: res.responses }),
+                res.mean !== null && res.mean !== undefined ? ' · ' + t('Average {mean}', { mean: formatNumber(res.mean) }) : ''), box];
+            } else {
+              inner = [el('p', { class: 'withheld' }, t('{n} answers so far. Shown from {min} answers.', { n: res.responses || 0, min: r.min_responses || 5 }))];
+            }
+            return el('li', { class: 'statement', 'aria-labelledby': hid },
+              el('h4', { id: hid, lang: sessionLang() }, st.text), inner);
+          })));
+        }
+      };
+    },
+
+    actions: function () {
+      var top = el('div', { class: 'top-items' });
+      var list = el('div', { class: 'action-list' });
+      var form = actionForm(null);
+      var secTop = section(t('Top results from voting'), 'sec-top', [top], 'top-section');
+      var secForm = section(t('Add an agreed action'), 'sec-action-form', [
+        el('p', { class: 'phase-hint' }, t('Write down what the work community agrees to do. Participants and the projector see the list.')),
+        form.node]);
+      var secList = section(t('Agreed actions'), 'sec-actions', [list]);
+      return {
+        nodes: [secTop, el('div', { class: 'actions-grid' }, secForm, secList)],
+        update: function () {
+          var v = state.vote;
+          var results = v && v.results ? v.results.filter(function (r) { return r.count > 0; }).slice(0, 5) : [];
+          secTop.hidden = !results.length;
+          if (changed('top', results)) {
+            patch(top, el('ol', { class: 'top-list' }, results.map(function (r, idx) {
+              var title = voteTitle(v, r);
+              return el('li', null,
+                el('span', { class: 'item-title', lang: sessionLang() }, title), ' ',
+                el('span', { class: 'badge' }, t('{n} votes', { n: r.count })), ' ',
+                el('button', {
+                  type: 'button', class: 'link', 'data-key': 'use-top-' + idx,
+                  onclick: function () {
+                    form.fields.what.value = title;
+                    form.fields.what.focus();
+                    announce(t('Copied to the action form.'));
+                  }
+                }, t('Use as an action'), el('span', { class: 'visually-hidden' }, ': ' + title)));
+            })));
+          }
+          renderActionList(list);
+        }
+      };
+    },
+
+    summary: function () {
+      var top = el('div', { class: 'top-items' });
+      var list = el('div', { class: 'action-list' });
+      var secExport = section(t('Summary and exports'), 'sec-export', [
+        el('p', { class: 'phase-hint' }, t('The summary collects the ideas, themes, results and agreed actions. Share it with the work community after the session.')),
+        linkList()]);
+      var secTop = section(t('Voting results'), 'sec-top', [top]);
+      var secList = section(t('Agreed actions'), 'sec-actions', [list]);
+      return {
+        nodes: [secExport, secTop, secList],
+        update: function () {
+          var v = state.vote;
+          secTop.hidden = !(v && v.results && v.results.length);
+          if (v && v.results && changed('top', v.results)) renderTally(top, v, 5);
+          renderActionList(list);
+        }
+      };
+    }
+  };
+
+  function formatNumber(x) {
+    try { return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x); } catch (e) { return String(x); }
+  }
+
+  function voteTitle(v, r) {
+    if (r.title) return r.title;
+    var it = (v.items || []).filter(function (i) { return i.key === r.key; })[0];
+    return it ? it.title : r.key;
+  }
+
+  function renderTally(container, v, limit) {
+    var results = (v.results || []).slice();
+    if (!results.length && v.items) results = v.items.map(function (i) { return { key: i.key, title: i.title, count: 0 }; });
+    results.sort(function (a, b) { return b.count - a.count; });
+    if (limit) results = results.slice(0, limit);
+    if (!results.length) {
+      patch(container, el('p', { class: 'empty' }, t('Nothing to vote on yet.')));
+      return;
+    }
+    FA.chart(container, results.map(function (r) { return { label: voteTitle(v, r), count: r.count }; }), { unit: t('votes') });
+    container.setAttribute('lang', sessionLang() || '');
+  }
+
+  /* ---------- ideas ---------- */
+
+  function currentIdeas() {
+    return (state.ideas || []).filter(function (i) { return !i.deleted; });
+  }
+
+  function currentThemes() {
+    var ph = state.phase;
+    return (state.themes || []).filter(function (th) { return ph.kind !== 'group' || th.phase_id === ph.id; })
+      .sort(function (a, b) { return (a.position - b.position) || (a.id - b.id); });
+  }
+
+  function ideaItem(idea, live, opts) {
+    var textId = 'idea-' + idea.id + '-text';
+    var errKey = 'idea-' + idea.id;
+    var tools = [];
+    tools.push(el('button', {
+      type: 'button', class: 'btn btn-small', 'data-key': 'hide-' + idea.id, 'aria-describedby': textId,
+      'data-busy': 'hide-' + idea.id,
+      onclick: function () { setHidden(idea, !idea.hidden); }
+    }, idea.hidden ? t('Show again') : t('Hide')));
+    var targets = live.filter(function (o) { return o.id !== idea.id && !o.merged_into; });
+    if (targets.length) {
+      tools.push(el('button', {
+        type: 'button', class: 'btn btn-small', 'data-key': 'merge-' + idea.id, 'aria-describedby': textId,
+        'aria-expanded': ui.mergingIdea === idea.id ? 'true' : 'false',
+        onclick: function () {
+          ui.mergingIdea = ui.mergingIdea === idea.id ? null : idea.id;
+          ui.pendingFocus = ui.mergingIdea ? 'merge-sel-' + idea.id : 'merge-' + idea.id;
+          renderBody();
+        }
+      }, t('Merge…')));
+    }
+    var themeSel = null;
+    if (opts.themes) {
+      var selId = 'theme-sel-' + idea.id;
+      var sel = el('select', {
+        id: selId, 'data-key': selId, 'aria-describedby': textId,
+        onchange: function () {
+          var v = sel.value === '' ? null : Number(sel.value);
+          var th = v === null ? null : byId(opts.themes, v);
+          idea.theme_id = v; // optimistic; the next sync confirms
+          call('PATCH', '/ideas/' + idea.id, { theme_id: v }, errKey,
+            th ? t('Moved to theme "{title}".', { title: th.title }) : t('Removed from its theme.'));
+        }
+      }, el('option', { value: '' }, t('No theme')),
+      opts.themes.map(function (th) {
+        return el('option', { value: String(th.id), selected: idea.theme_id === th.id, lang: sessionLang() }, th.title);
+      }));
+      sel.value = idea.theme_id === null || idea.theme_id === undefined ? '' : String(idea.theme_id);
+      themeSel = el('div', { class: 'theme-pick' }, el('label', { for: selId }, t('Theme')), sel);
+    }
+    var mergePanel = null;
+    if (ui.mergingIdea === idea.id && targets.length) {
+      var mid = 'merge-sel-' + idea.id;
+      var msel = el('select', { id: mid, 'data-key': mid },
+        targets.map(function (o) { return el('option', { value: String(o.id), lang: sessionLang() }, snippet(o.text, 80)); }));
+      mergePanel = el('div', { class: 'merge-panel' },
+        el('label', { for: mid }, t('Merge this idea into')),
+        el('div', { class: 'inline-row' }, msel,
+          el('button', {
+            type: 'button', class: 'btn btn-primary btn-small', 'data-key': 'merge-go-' + idea.id, 'data-busy': 'merge-' + idea.id,
+            onclick: function () {
+              var into = Number(msel.value);
+              busyGuard('merge-' + idea.id, function () {
+                return call('POST', '/ideas/' + idea.id + '/merge', { into: into }, errKey, t('Ideas merged.')).then(function (res) {
+                  if (res) {
+                    ui.mergingIdea = null;
+                    ui.pendingFocus = 'hide-' + into;
+                    renderBody();
+                  }
+                });
+              });
+            }
+          }, t('Merge')),
+          el('button', {
+            type: 'button', class: 'btn btn-small', 'data-key': 'merge-cancel-' + idea.id,
+            onclick: function () { ui.mergingIdea = null; ui.pendingFocus = 'merge-' + idea.id; renderBody(); }
+          }, t('Cancel'))),
+        el('p', { class: 'hint' }, t('The merged idea disappears from the wall; its votes move to the idea you choose.')));
+    }
+    var mergedCount = (state.ideas || []).filter(function (o) { return o.merged_into === idea.id; }).length;
+    return el('li', { class: ['idea', idea.hidden ? 'is-hidden' : null], 'data-id': String(idea.id) },
+      el('p', { class: 'idea-text', id: textId, lang: sessionLang() }, idea.text),
+      el('p', { class: 'idea-meta' },
+        idea.hidden ? el('span', { class: 'badge badge-hidden' }, t('Hidden')) : null,
+        mergedCount ? el('span', { class: 'badge' }, t('{n} merged', { n: mergedCount })) : null,
+        typeof idea.votes === 'number' ? el('span', { class: 'badge' }, t('{n} votes', { n: idea.votes })) : null),
+      themeSel,
+      el('div', { class: 'idea-tools' }, tools),
+      mergePanel,
+      errorSlot(errKey));
+  }
+
+  function mergedList(ideas) {
+    var merged = ideas.filter(function (i) { return i.merged_into; });
+    if (!merged.length) return [];
+    return [el('details', { class: 'merged' },
+      el('summary', null, t('Merged ideas ({n})', { n: merged.length })),
+      el('ul', null, merged.map(function (i) {
+        var target = byId(ideas, i.merged_into);
+        return el('li', null, el('span', { lang: sessionLang() }, i.text), ' → ',
+          el('span', { class: 'merged-target', lang: sessionLang() }, target ? snippet(target.text, 80) : '#' + i.merged_into));
+      })))];
+  }
+
+  function setHidden(idea, hidden) {
+    var key = 'hide-' + idea.id;
+    busyGuard(key, function () {
+      return call('PATCH', '/ideas/' + idea.id, { hidden: hidden }, 'idea-' + idea.id,
+        hidden ? t('Idea hidden.') : t('Idea shown again.')).then(function (res) {
+        if (res) {
+          idea.hidden = hidden;
+          ui.pendingFocus = key;
+          renderBody();
+        }
+      });
+    });
+  }
+
+  /* ---------- themes ---------- */
+
+  function themeItem(th, live) {
+    var errKey = 'theme-' + th.id;
+    var members = live.filter(function (i) { return i.theme_id === th.id; });
+    var head;
+    if (ui.editingTheme === th.id) {
+      var inputId = 'rename-input-' + th.id;
+      var input = el('input', {
+        type: 'text', id: inputId, 'data-key': inputId, maxlength: '120', required: true, autocomplete: 'off',
+        value: ui.themeDrafts[th.id] !== undefined ? ui.themeDrafts[th.id] : th.title,
+        oninput: function () { ui.themeDrafts[th.id] = input.value; },
+        onkeydown: function (e) { if (e.key === 'Escape') { e.preventDefault(); stopRename(th.id); } }
+      });
+      head = el('form', {
+        class: 'inline-form rename-form', novalidate: true,
+        onsubmit: function (e) {
+          e.preventDefault();
+          var title = input.value.trim();
+          if (!title) { setError(errKey, t('Write a name for the theme first.')); return; }
+          busyGuard(errKey, function () {
+            return call('PATCH', '/themes/' + th.id, { title: title }, errKey, t('Theme renamed.')).then(function (res) {
+              if (res) {
+                th.title = title;
+                stopRename(th.id);
+              }
+            });
+          });
+        }
+      },
+      el('label', { for: inputId }, t('New name for the theme')),
+      el('div', { class: 'inline-row' }, input,
+        el('button', { type: 'submit', class: 'btn btn-primary btn-small', 'data-busy': errKey }, t('Save')),
+        el('button', { type: 'button', class: 'btn btn-small', onclick: function () { stopRename(th.id); } }, t('Cancel'))));
+    } else {
+      var titleId = 'theme-title-' + th.id;
+      head = el('div', { class: 'theme-head' },
+        el('h4', { id: titleId, lang: sessionLang() }, th.title, ' ',
+          el('span', { class: 'count' }, '(' + t('{n} ideas', { n: members.length }) + ')')),
+        el('div', { class: 'theme-tools' },
+          el('button', {
+            type: 'button', class: 'btn btn-small', 'data-key': 'rename-' + th.id, 'aria-describedby': titleId,
+            onclick: function () {
+              ui.editingTheme = th.id;
+              ui.themeDrafts[th.id] = th.title;
+              ui.pendingFocus = 'rename-input-' + th.id;
+              renderBody();
+            }
+          }, t('Rename')),
+          el('button', {
+            type: 'button', class: 'btn btn-small btn-danger', 'data-key': 'del-theme-' + th.id, 'aria-describedby': titleId,
+            'data-busy': 'del-' + errKey,
+            onclick: function () {
+              var q = members.length
+                ? t('Delete the theme "{title}"? Its {n} ideas stay but are no longer in a theme.', { title: th.title, n: members.length })
+                : t('Delete the theme "{title}"?', { title: th.title });
+              if (!window.confirm(q)) return;
+              busyGuard('del-' + errKey, function () {
+                return call('DELETE', '/themes/' + th.id, null, errKey, t('Theme deleted.')).then(function (res) {
+                  if (res) { ui.pendingFocus = 'new-theme'; }
+                });
+              });
+            }
+          }, t('Delete'))));
+    }
+    return el('li', { class: 'theme card' }, head,
+      members.length
+        ? el('ul', { class: 'theme-ideas', lang: sessionLang() }, members.map(function (i) { return el('li', null, snippet(i.text, 120)); }))
+        : el('p', { class: 'empty' }, t('No ideas in this theme yet.')),
+      errorSlot(errKey));
+  }
+
+  function stopRename(id) {
+    ui.editingTheme = null;
+    delete ui.themeDrafts[id];
+    setError('theme-' + id, null);
+    ui.pendingFocus = 'rename-' + id;
+    renderBody();
+  }
+
+  /* ---------- actions ---------- */
+
+  function actionForm(action) {
+    var prefix = action ? 'act-' + action.id + '-' : 'new-action-';
+    var draft = action ? (ui.actionDrafts[action.id] || Object.assign({}, action)) : null;
+    var errKey = action ? 'action-' + action.id : 'new-action';
+    function field(name, label, control, hint) {
+      var id = prefix + name;
+      control.id = id;
+      control.name = name;
+      control.setAttribute('data-key', id);
+      var described = [];
+      if (hint) described.push(id + '-hint');
+      if (name === 'what') described.push(prefix + 'error');
+      if (described.length) control.setAttribute('aria-describedby', described.join(' '));
+      if (draft) {
+        control.value = draft[name] || '';
+        control.addEventListener('input', function () {
+          draft[name] = control.value;
+          ui.actionDrafts[action.id] = draft;
+        });
+      }
+      return el('div', { class: 'field' },
+        el('label', { for: id }, label),
+        hint ? el('p', { class: 'hint', id: id + '-hint' }, hint) : null,
+        control);
+    }
+    var fields = {
+      what: el('textarea', { rows: '2', maxlength: '1000', required: true }),
+      who: el('input', { type: 'text', maxlength: '200', autocomplete: 'off' }),
+      due: el('input', { type: 'date' }),
+      first_step: el('textarea', { rows: '2', maxlength: '1000' }),
+      follow_up: el('input', { type: 'date' })
+    };
+    var err = errorSlot(errKey);
+    err.id = prefix + 'error';
+    var buttons = action
+      ? el('p', { class: 'form-buttons' },
+        el('button', { type: 'submit', class: 'btn btn-primary', 'data-busy': errKey }, t('Save changes')),
+        el('button', { type: 'button', class: 'btn', onclick: function () { stopEditAction(action.id); } }, t('Cancel')))
+      : el('p', { class: 'form-buttons' },
+        el('button', { type: 'submit', class: 'btn btn-primary', 'data-busy': errKey, 'data-key': 'add-action' }, t('Add action')));
+    var node = el('form', { class: ['action-form', action ? 'is-edit' : null], novalidate: true },
+      field('what', t('What will we do?'), fields.what),
+      field('who', t('Who is responsible?'), fields.who, t('A name or a role, for example "shift supervisor".')),
+      el('div', { class: 'field-row' },
+        field('due', t('By when?'), fields.due),
+        field('follow_up', t('Follow-up date'), fields.follow_up, t('When do we check how it went?'))),
+      field('first_step', t('First step'), fields.first_step, t('The very next concrete thing to do.')),
+      err, buttons);
+    node.addEventListener('keydown', function (e) {
+      if (action && e.key === 'Escape') { e.preventDefault(); stopEditAction(action.id); }
+    });
+    node.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var data = {
+        what: fields.what.value.trim(),
+        who: fields.who.value.trim(),
+        due: fields.due.value || null,
+        first_step: fields.first_step.value.trim(),
+        follow_up: fields.follow_up.value || null
+      };
+      if (!data.what) {
+        setError(errKey, t('Write what will be done first.'));
+        fields.what.setAttribute('aria-invalid', 'true');
+        fields.what.focus();
+        return;
+      }
+      fields.what.removeAttribute('aria-invalid');
+      busyGuard(errKey, function () {
+        if (action) {
+          data.status = action.status;
+          return call('PATCH', '/actions/' + action.id, data, errKey, t('Action saved.')).then(function (res) {
+            if (res) {
+              Object.assign(action, data);
+              stopEditAction(action.id);
+            }
+          });
+        }
+        data.client_id = ui.actionClientId; // reused on retry, so a retry never duplicates
+        return call('POST', '/actions', data, errKey, t('Action added.')).then(function (res) {
+          if (res) {
+            ui.actionClientId = FA.uuid();
+            node.reset();
+            fields.what.focus();
+          }
+        });
+      });
+    });
+    return { node: node, fields: fields };
+  }
+
+  function stopEditAction(id) {
+    ui.editingAction = null;
+    delete ui.actionDrafts[id];
+    setError('action-' + id, null);
+    ui.pendingFocus = 'edit-action-' + id;
+    renderBody();
+  }
+
+  function renderActionList(container) {
+    var actions = state.actions || [];
+    if (!changed('actions-' + container.className, [actions, ui.editingAction, ui.errors])) return;
+    if (!actions.length) {
+      patch(container, el('p', { class: 'empty' }, t('No actions yet.')));
+      return;
+    }
+    patch(container, el('ol', { class: 'actions' }, actions.map(function (a) { return actionItem(a); })));
+  }
+
+  function actionItem(a) {
+    var errKey = 'action-' + a.id;
+    if (ui.editingAction === a.id) {
+      var f = actionForm(a);
+      return el('li', { class: 'action card is-editing' },
+        el('h4', { class: 'visually-hidden' }, t('Edit action')), f.node);
+    }
+    var titleId = 'action-' + a.id + '-what';
+    var statusId = 'action-' + a.id + '-status';
+    var statusSel = el('select', {
+      id: statusId, 'data-key': statusId,
+      onchange: function () {
+        var data = { what: a.what, who: a.who || '', due: a.due || null, first_step: a.first_step || '', follow_up: a.follow_up || null, status: statusSel.value };
+        call('PATCH', '/actions/' + a.id, data, errKey, t('Status changed to {status}.', { status: t(STATUS_LABELS[statusSel.value]) })).then(function (res) {
+          if (res) a.status = data.status;
+          else statusSel.value = a.status;
+        });
+      }
+    }, Object.keys(STATUS_LABELS).map(function (k) {
+      return el('option', { value: k, selected: a.status === k }, t(STATUS_LABELS[k]));
+    }));
+    statusSel.value = a.status;
+    function row(label, value) {
+      return value ? el('div', null, el('dt', null, label), el('dd', { lang: sessionLang() }, value)) : null;
+    }
+    return el('li', { class: ['action card', 'status-' + a.status] },
+      el('h4', { id: titleId, lang: sessionLang() }, a.what),
+      el('dl', { class: 'action-meta' },
+        row(t('Who'), a.who),
+        a.due ? el('div', null, el('dt', null, t('By when')), el('dd', null, el('time', { datetime: a.due }, FA.formatDate(a.due)))) : null,
+        row(t('First step'), a.first_step),
+        a.follow_up ? el('div', null, el('dt', null, t('Follow-up')), el('dd', null, el('time', { datetime: a.follow_up }, FA.formatDate(a.follow_up)))) : null),
+      el('div', { class: 'action-tools' },
+        el('div', { class: 'status-pick' }, el('label', { for: statusId }, t('Status')), statusSel),
+        el('button', {
+          type: 'button', class: 'btn btn-small', 'data-key': 'edit-action-' + a.id, 'aria-describedby': titleId,
+          onclick: function () {
+            ui.editingAction = a.id;
+            ui.pendingFocus = 'act-' + a.id + '-what';
+            renderBody();
+          }
+        }, t('Edit')),
+        el('button', {
+          type: 'button', class: 'btn btn-small btn-danger', 'data-key': 'del-action-' + a.id, 'aria-describedby': titleId,
+          'data-busy': 'del-' + errKey,
+          onclick: function () {
+            if (!window.confirm(t('Delete the action "{what}"?', { what: snippet(a.what, 80) }))) return;
+            busyGuard('del-' + errKey, function () {
+              return call('DELETE', '/actions/' + a.id, null, errKey, t('Action deleted.')).then(function (res) {
+                if (res) ui.pendingFocus = 'add-action';
+              });
+            });
+          }
+        }, t('Delete'))),
+      errorSlot(errKey));
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* Commands                                                            */
+  /* ------------------------------------------------------------------ */
+
+  function goToPhase(to) {
+    if (isClosed()) return;
+    busyGuard('phase', function () {
+      return call('POST', '/phase', { to: to }, 'phase').then(function (res) {
+        if (res) resync();
+      });
+    });
+  }
+
+  refs.prevBtn.addEventListener('click', function () {
+    if (refs.prevBtn.getAttribute('aria-disabled') === 'true') return;
+    goToPhase('prev');
+  });
+  refs.nextBtn.addEventListener('click', function () {
+    if (refs.nextBtn.getAttribute('aria-disabled') === 'true') return;
+    goToPhase('next');
+  });
+
+  refs.startBtn.addEventListener('click', function () {
+    busyGuard('session', function () {
+      return call('POST', '/start', {}, 'session').then(function (res) {
+        if (res) ui.pendingFocus = null;
+      });
+    });
+  });
+
+  refs.closeBtn.addEventListener('click', function () {
+    if (refs.closeDialog && typeof refs.closeDialog.showModal === 'function') {
+      refs.closeDialog.showModal();
+      refs.closeCancel.focus();
+    } else if (window.confirm(t('Close the session? Participants can no longer send anything.'))) {
+      closeSession();
+    }
+  });
+  if (refs.closeDialog) {
+    refs.closeCancel.addEventListener('click', function () { refs.closeDialog.close(); });
+    refs.closeConfirm.addEventListener('click', function () {
+      refs.closeDialog.close();
+      closeSession();
+    });
+    refs.closeDialog.addEventListener('close', function () {
+      if (!refs.closeBtn.hidden) refs.closeBtn.focus();
+    });
+  }
+
+  function closeSession() {
+    busyGuard('session', function () {
+      return call('POST', '/close', {}, 'session').then(function (res) {
+        if (res) refs.phaseTitle.focus();
+      });
+    });
+  }
+
+  refs.timerToggle.addEventListener('click', function () {
+    if (isClosed()) return;
+    var action = refs.timerToggle.getAttribute('data-action') || 'start';
+    busyGuard('timer', function () {
+      return call('POST', '/timer', { action: action }, 'timer',
+        action === 'pause' ? t('Timer paused.') : t('Timer started.'));
+    });
+  });
+  Array.prototype.forEach.call(app.querySelectorAll('[data-extend]'), function (btn) {
+    btn.addEventListener('click', function () {
+      if (isClosed()) return;
+      var secs = Number(btn.getAttribute('data-extend'));
+      busyGuard('timer', function () {
+        return call('POST', '/timer', { action: 'extend', seconds: secs }, 'timer',
+          t('{n} min added.', { n: Math.round(secs / 60) }));
+      });
+    });
+  });
+  refs.timerReset.addEventListener('click', function () {
+    if (isClosed()) return;
+    busyGuard('timer', function () {
+      return call('POST', '/timer', { action: 'reset' }, 'timer', t('Timer reset.'));
+    });
+  });
+
+  refs.inputBtn.addEventListener('click', function () {
+    var open = refs.inputBtn.getAttribute('data-open') === 'true';
+    busyGuard('input', function () {
+      return call('POST', '/input', { open: open }, 'input',
+        open ? t('Input opened.') : t('Input closed.'));
+    });
+  });
+
+  /* ---------- keyboard shortcuts ---------- */
+
+  var SHORTCUT_KEY = 'fa.control.shortcuts';
+  function shortcutsOn() {
+    return refs.shortcuts ? refs.shortcuts.checked : false;
+  }
+  if (refs.shortcuts) {
+    try {
+      refs.shortcuts.checked = localStorage.getItem(SHORTCUT_KEY) !== 'off';
+    } catch (e) { refs.shortcuts.checked = true; }
+    refs.shortcuts.addEventListener('change', function () {
+      try { localStorage.setItem(SHORTCUT_KEY, refs.shortcuts.checked ? 'on' : 'off'); } catch (e) { /* ignore */ }
+      announce(refs.shortcuts.checked ? t('Keyboard shortcuts on.') : t('Keyboard shortcuts off.'));
+    });
+  }
+  document.addEventListener('keydown', function (e) {
+    if (!shortcutsOn() || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    var target = e.target;
+    var tag = target && target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (target && target.isContentEditable)) return;
+    if (refs.closeDialog && refs.closeDialog.open) return;
+    var k = e.key;
+    if (k === 'n' || k === 'N') {
+      e.preventDefault();
+      refs.nextBtn.click();
+    } else if (k === 'p' || k === 'P') {
+      e.preventDefault();
+      refs.prevBtn.click();
+    }
+  });
+
+  /* ------------------------------------------------------------------ */
+  /* State and events                                                    */
+  /* ------------------------------------------------------------------ */
+
+  function applyState(s) {
+    var prev = state;
+    state = s;
+    if (prev && prev.phase && prev.phase.index !== s.phase.index) {
+      announce(t('Now in phase {n}: {title}', { n: s.phase.index + 1, title: s.phase.title }));
+      setError('phase', null);
+    }
+    if (prev && prev.phase && prev.phase.index === s.phase.index && prev.phase.input_open !== s.phase.input_open &&
+        INPUT_KINDS[s.phase.kind]) {
+      // Said already when this page made the change; this covers another device doing it.
+      if (!ui.busy.input) announce(s.phase.input_open ? t('Input opened.') : t('Input closed.'));
+    }
+    renderAll();
+  }
+
+  function renderAll() {
+    if (!state) return;
+    app.setAttribute('aria-busy', 'false');
+    renderSession();
+    renderPresence();
+    renderOutline();
+    renderPhaseHeader();
+    renderTimer();
+    renderInput();
+    renderBody();
+    focusPending(app);
+  }
+
+  function ideaBelongs(idea) {
+    var ph = state.phase;
+    if (ph.kind === 'ideas') return idea.phase_id === ph.id;
+    if (ph.kind === 'group') return idea.phase_id === (ph.settings && ph.settings.source);
+    return (state.ideas || []).some(function (i) { return i.phase_id === idea.phase_id; });
+  }
+
+  function onEvent(name, p) {
+    if (!state || !p) return;
+    switch (name) {
+      case 'timer':
+        state.timer = p;
+        renderTimer();
+        break;
+      case 'idea.added':
+      case 'idea.updated': {
+        if (!ideaBelongs(p)) { resync(); break; }
+        var list = state.ideas || (state.ideas = []);
+        var found = false;
+        for (var i = 0; i < list.length; i++) {
+          if (list[i].id === p.id) { list[i] = Object.assign({}, list[i], p); found = true; break; }
+        }
+        if (!found) {
+          list.push(p);
+          if (name === 'idea.added') noteNewIdea();
+        }
+        if (state.phase.kind === 'vote') resync();
+        renderBody();
+        break;
+      }
+      case 'idea.removed':
+        state.ideas = (state.ideas || []).filter(function (i) { return i.id !== p.id; });
+        if (state.phase.kind === 'vote') resync();
+        renderBody();
+        break;
+      case 'themes': {
+        state.themes = p.themes || [];
+        var map = {};
+        (p.ideas || []).forEach(function (x) { map[x.id] = x.theme_id; });
+        (state.ideas || []).forEach(function (i) { if (Object.prototype.hasOwnProperty.call(map, i.id)) i.theme_id = map[i.id]; });
+        if (state.phase.kind === 'vote') resync();
+        renderBody();
+        break;
+      }
+      case 'tally':
+        if (state.vote && state.vote.phase_id === p.phase_id) {
+          state.vote.results = p.results;
+          state.vote.voters = p.voters;
+          renderBody();
+        }
+        break;
+      case 'rate.results':
+        if (state.rate && state.rate.phase_id === p.phase_id) {
+          state.rate.results = p.results;
+          renderBody();
+        }
+        break;
+      case 'actions':
+        state.actions = p.actions || [];
+        renderBody();
+        break;
+      case 'presence':
+        state.participants = p;
+        renderPresence();
+        break;
+      default:
+        break;
+    }
+  }
+
+  function noteNewIdea() {
+    ui.newIdeas += 1;
+    clearTimeout(ui.newIdeasTimer);
+    ui.newIdeasTimer = setTimeout(function () {
+      var n = ui.newIdeas;
+      ui.newIdeas = 0;
+      announce(n === 1 ? t('1 new idea.') : t('{n} new ideas.', { n: n }));
+    }, 4000);
+  }
+
+  var CONN_TEXT = {
+    connecting: 'Connecting…',
+    online: 'Connected',
+    offline: 'Connection lost, trying again…',
+    join_error: 'Could not open the session.'
+  };
+
+  function onStatus(status, detail) {
+    if (!refs.conn) return;
+    refs.conn.textContent = status === 'join_error' && detail && detail.message ? detail.message : t(CONN_TEXT[status] || status);
+    refs.conn.className = 'conn conn-' + status;
+    app.classList.toggle('is-offline', status === 'offline');
+  }
+
+  conn = FA.connect({
+    join: { role: 'facilitator', session_id: sessionId },
+    onState: applyState,
+    onEvent: onEvent,
+    onStatus: onStatus
+  });
+})();

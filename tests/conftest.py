@@ -1,0 +1,156 @@
+"""Fixtures: an app on a fresh database, HTTP and Socket.IO test clients, factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+
+from facilitator import create_app
+from facilitator.extensions import db, socketio
+from facilitator.models import Facilitator
+
+
+def database_url(tmp_path) -> str:
+    """Return the database for a test: SQLite by default, PostgreSQL when asked for."""
+    return os.environ.get("FACILITATOR_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """Return an app on its own empty database."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "SOCKETIO_ASYNC_MODE": "threading",
+            # Results go out at once in tests; the coalescing test sets its own interval.
+            "RESULTS_INTERVAL": 0.0,
+            "SERVER_NAME": "facilitator.test",
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            db.drop_all()
+            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """Return a Flask test client."""
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    """Return the CSRF token embedded in a rendered page."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no csrf-token meta tag"
+    return match.group(1)
+
+
+class FacilitatorClient:
+    """A signed-in facilitator driving the JSON API through a test client."""
+
+    def __init__(self, app, client, email="fasilitaattori@example.fi"):
+        self.app = app
+        self.client = client
+        response = client.post(
+            "/auth/signup",
+            data={"name": "Fasi", "email": email, "password": "salasana123", "password2": "salasana123"},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        self.csrf = csrf_from(client.get("/sessions").get_data(as_text=True))
+
+    def api(self, method: str, path: str, json=None):
+        """Call the API with the login cookie and CSRF header."""
+        return self.client.open(
+            "/api/v1" + path, method=method, json=json, headers={"X-CSRFToken": self.csrf}
+        )
+
+    def create_session(self, model_id="keep-change-give-up", title="Osasto 5 kehittämispäivä"):
+        """Create a session and return its summary."""
+        response = self.api("POST", "/sessions", {"model_id": model_id, "title": title, "team_name": "Osasto 5"})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def go_to(self, session_id: int, kind: str) -> dict:
+        """Move the session to the first phase of a kind and return the state."""
+        state = self.api("GET", f"/sessions/{session_id}").get_json()
+        if state["session"]["status"] == "upcoming":
+            self.api("POST", f"/sessions/{session_id}/start")
+        index = next(p["index"] for p in state["phases"] if p["kind"] == kind)
+        response = self.api("POST", f"/sessions/{session_id}/phase", {"to": index})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def facilitator(app, client):
+    """Return a signed-in facilitator."""
+    return FacilitatorClient(app, client)
+
+
+class Phone:
+    """A participant: its own cookie jar and Socket.IO test client."""
+
+    def __init__(self, app, code: str):
+        self.http = app.test_client()
+        response = self.http.get(f"/j/{code}")
+        assert response.status_code == 200
+        self.sio = socketio.test_client(app, flask_test_client=self.http)
+        self.code = code
+        self.join_ack = self.emit("join", {"role": "participant", "code": code})
+
+    def emit(self, event: str, data=None):
+        """Send an event and return its acknowledgement."""
+        return self.sio.emit(event, data, callback=True)
+
+    def add_idea(self, text: str, column=None, client_id=None) -> dict:
+        """Post an idea and return the ack."""
+        return self.emit(
+            "idea.add", {"client_id": client_id or uuid.uuid4().hex, "text": text, "column": column}
+        )
+
+    def received(self, name: str | None = None) -> list:
+        """Return events received since last asked, optionally of one name."""
+        events = self.sio.get_received()
+        return [e for e in events if name is None or e["name"] == name]
+
+
+@pytest.fixture
+def phone_factory(app):
+    """Return a function that joins a new phone to a session by code."""
+    phones = []
+
+    def make(code: str) -> Phone:
+        phone = Phone(app, code)
+        phones.append(phone)
+        return phone
+
+    yield make
+    for phone in phones:
+        if phone.sio.is_connected():
+            phone.sio.disconnect()
+
+
+@pytest.fixture
+def socket_client(app, client):
+    """Return a Socket.IO test client sharing the HTTP client's cookies."""
+    sio = socketio.test_client(app, flask_test_client=client)
+    yield sio
+    if sio.is_connected():
+        sio.disconnect()
+
+
+@pytest.fixture
+def facilitator_model(app):
+    """Return the facilitator row (for operations-level tests)."""
+    with app.app_context():
+        return db.session.scalars(db.select(Facilitator)).first()
