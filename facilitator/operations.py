@@ -264,7 +264,7 @@ def join_participant(workshop: Workshop, token: str) -> Participant:
 def participant_count(workshop: Workshop) -> int:
     """Return how many phones have joined the session."""
     return db.session.scalar(
-        select(func.count(Participant.id)).filter_by(workshop_id=workshop.id)
+        select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)
     )
 
 
@@ -313,8 +313,11 @@ def add_idea(
     text = _clean_text(text, IDEA_MAX_CHARS)
     column = _check_column(phase, column)
     mine = db.session.scalar(
-        select(func.count(Idea.id)).filter_by(
-            workshop_id=workshop.id, phase_id=phase.id, participant_id=participant.id, deleted=False
+        select(func.count(Idea.id)).where(
+            Idea.workshop_id == workshop.id,
+            Idea.phase_id == phase.id,
+            Idea.participant_id == participant.id,
+            Idea.deleted.is_(False),
         )
     )
     limit = phase.settings.max_ideas_per_person
@@ -467,7 +470,7 @@ def add_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
     if phase.kind is not PhaseKind.GROUP:
         raise OperationError("wrong_phase")
     position = db.session.scalar(
-        select(func.count(Theme.id)).filter_by(workshop_id=workshop.id, phase_id=phase_id)
+        select(func.count(Theme.id)).where(Theme.workshop_id == workshop.id, Theme.phase_id == phase_id)
     )
     theme = Theme(
         workshop_id=workshop.id,
@@ -592,15 +595,12 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
 
 def vote_tally(workshop: Workshop, phase_id: str) -> tuple[dict[str, int], int]:
     """Return dots per item and the number of people who voted."""
+    in_phase = (Vote.workshop_id == workshop.id, Vote.phase_id == phase_id)
     rows = db.session.execute(
-        select(Vote.item_key, func.sum(Vote.count))
-        .filter_by(workshop_id=workshop.id, phase_id=phase_id)
-        .group_by(Vote.item_key)
+        select(Vote.item_key, func.sum(Vote.count)).where(*in_phase).group_by(Vote.item_key)
     ).all()
     voters = db.session.scalar(
-        select(func.count(func.distinct(Vote.participant_id))).filter_by(
-            workshop_id=workshop.id, phase_id=phase_id
-        )
+        select(func.count(func.distinct(Vote.participant_id))).where(*in_phase)
     )
     return {key: int(total) for key, total in rows}, voters
 
@@ -655,7 +655,7 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
     threshold = max(5, settings.min_responses)
     rows = db.session.execute(
         select(Rating.statement_id, Rating.value, func.count(Rating.id))
-        .filter_by(workshop_id=workshop.id, phase_id=phase.id)
+        .where(Rating.workshop_id == workshop.id, Rating.phase_id == phase.id)
         .group_by(Rating.statement_id, Rating.value)
     ).all()
     counts: dict[str, dict[int, int]] = {s.id: {} for s in settings.statements}

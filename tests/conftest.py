@@ -61,9 +61,16 @@ class FacilitatorClient:
     def __init__(self, app, client, email="fasilitaattori@example.fi"):
         self.app = app
         self.client = client
+        token = csrf_from(client.get("/auth/signup").get_data(as_text=True))
         response = client.post(
             "/auth/signup",
-            data={"name": "Fasi", "email": email, "password": "salasana123", "password2": "salasana123"},
+            data={
+                "name": "Fasi",
+                "email": email,
+                "password": "salasana123",
+                "password2": "salasana123",
+                "csrf_token": token,
+            },
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         self.csrf = csrf_from(client.get("/sessions").get_data(as_text=True))

@@ -198,14 +198,17 @@
     }
     FA.clear(container);
     (Array.isArray(nodes) ? nodes : [nodes]).forEach(function (n) { if (n) container.appendChild(n); });
-    var want = ui.pendingFocus || key;
-    if (!want) return;
-    var target = want === '__fallback__' ? null : container.querySelector('[data-key="' + cssEscape(want) + '"]');
-    if (!target && ui.pendingFocus) return; // maybe another container has it
-    if (!target && key) target = container.querySelector('[data-focus-fallback]') || closestFallback(container);
-    if (target) {
-      if (ui.pendingFocus === want) ui.pendingFocus = null;
-      target.focus({ preventScroll: false });
+    var target = null;
+    if (ui.pendingFocus) {
+      target = container.querySelector('[data-key="' + cssEscape(ui.pendingFocus) + '"]');
+      if (target) ui.pendingFocus = null;
+    }
+    if (!target && key) {
+      if (key !== '__fallback__') target = container.querySelector('[data-key="' + cssEscape(key) + '"]');
+      if (!target) target = container.querySelector('[data-focus-fallback]') || closestFallback(container);
+    }
+    if (target && target !== document.activeElement) {
+      target.focus();
       if (sel && target.setSelectionRange) {
         try { target.setSelectionRange(sel[0], sel[1]); } catch (e) { /* not a text input */ }
       }
@@ -262,7 +265,8 @@
     if (errKey) setError(errKey, null);
     return FA.api(method, apiBase + path, payload).then(function (res) {
       if (okMessage) announce(okMessage);
-      resync();
+      if (res && res.phase && res.phases) applyState(res); // start, close, phase and input answer with the snapshot
+      else resync();
       return res === null || res === undefined ? {} : res;
     }, function (err) {
       var msg = (err && err.message) || t('Something went wrong. Please try again.');
@@ -442,7 +446,7 @@
     return el('ul', { class: 'export-links' },
       exportUrls.view ? el('li', null, el('a', { href: exportUrls.view }, t('Summary for reading and printing'))) : null,
       exportUrls.md ? el('li', null, el('a', { href: exportUrls.md, download: '' }, t('Download as Markdown'))) : null,
-      exportUrls.html ? el('li', null, el('a', { href: exportUrls.html, download: '' }, t('Download as HTML'))) : null,
+      exportUrls.html && exportUrls.html !== exportUrls.view ? el('li', null, el('a', { href: exportUrls.html, download: '' }, t('Download as HTML'))) : null,
       exportUrls.json ? el('li', null, el('a', { href: exportUrls.json, download: '' }, t('Download as JSON'))) : null);
   }
 
@@ -475,7 +479,7 @@
         nodes: [sec],
         update: function () {
           var ideas = currentIdeas();
-          if (!changed('wall', [ideas, ui.mergingIdea, ui.errors, s.columns])) return;
+          if (!changed('wall', [ideas, ui.mergingIdea, s.columns])) return;
           var live = ideas.filter(function (i) { return !i.merged_into; });
           var hidden = live.filter(function (i) { return i.hidden; }).length;
           counts.textContent = t('{n} ideas', { n: live.length }) + (hidden ? ' · ' + t('{n} hidden', { n: hidden }) : '');
@@ -544,12 +548,12 @@
           var ideas = currentIdeas();
           var live = ideas.filter(function (i) { return !i.merged_into; });
           var themes = currentThemes();
-          if (changed('themes', [themes, live.map(function (i) { return [i.id, i.text, i.theme_id, i.hidden]; }), ui.editingTheme, ui.errors])) {
+          if (changed('themes', [themes, live.map(function (i) { return [i.id, i.text, i.theme_id, i.hidden]; }), ui.editingTheme])) {
             patch(themeList, themes.length
               ? el('ul', { class: 'themes' }, themes.map(function (th) { return themeItem(th, live); }))
               : el('p', { class: 'empty' }, t('No themes yet.')));
           }
-          if (changed('sort', [ideas, themes, ui.mergingIdea, ui.errors])) {
+          if (changed('sort', [ideas, themes, ui.mergingIdea])) {
             var grouped = live.filter(function (i) { return i.theme_id !== null && i.theme_id !== undefined && byId(themes, i.theme_id); }).length;
             sortCounts.textContent = t('{grouped} of {n} ideas are in a theme.', { grouped: grouped, n: live.length });
             var sorted = live.slice().sort(function (a, b) { return a.id - b.id; });
@@ -1018,7 +1022,7 @@
 
   function renderActionList(container) {
     var actions = state.actions || [];
-    if (!changed('actions-' + container.className, [actions, ui.editingAction, ui.errors])) return;
+    if (!changed('actions-' + container.className, [actions, ui.editingAction])) return;
     if (!actions.length) {
       patch(container, el('p', { class: 'empty' }, t('No actions yet.')));
       return;
@@ -1168,8 +1172,7 @@
   refs.inputBtn.addEventListener('click', function () {
     var open = refs.inputBtn.getAttribute('data-open') === 'true';
     busyGuard('input', function () {
-      return call('POST', '/input', { open: open }, 'input',
-        open ? t('Input opened.') : t('Input closed.'));
+      return call('POST', '/input', { open: open }, 'input'); // announced when the new state arrives
     });
   });
 
@@ -1217,8 +1220,7 @@
     }
     if (prev && prev.phase && prev.phase.index === s.phase.index && prev.phase.input_open !== s.phase.input_open &&
         INPUT_KINDS[s.phase.kind]) {
-      // Said already when this page made the change; this covers another device doing it.
-      if (!ui.busy.input) announce(s.phase.input_open ? t('Input opened.') : t('Input closed.'));
+      announce(s.phase.input_open ? t('Input opened.') : t('Input closed.'));
     }
     renderAll();
   }

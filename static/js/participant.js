@@ -1,0 +1,861 @@
+/* Participant phone page: follows the live session and sends ideas, votes and ratings. */
+(function () {
+  'use strict';
+
+  var t = FA.t;
+  var el = FA.el;
+  var app = document.getElementById('app');
+  if (!app) return;
+  var code = app.dataset.code;
+  var MAX_LEN = 500;
+
+  var ui = {
+    step: document.getElementById('phase-step'),
+    title: document.getElementById('phase-title'),
+    timer: document.getElementById('timer'),
+    prompt: document.getElementById('prompt'),
+    body: document.getElementById('phase-body'),
+    announcer: document.getElementById('announcer')
+  };
+
+  var state = null;
+  var mine = new Set();        // ids of this phone's own ideas (snapshot is_mine + acks)
+  var deleting = new Set();    // ids removed optimistically, waiting for the ack
+  var editing = null;          // id of the idea being edited
+  var editForms = {};          // id -> form node, kept so live updates never wipe typed text
+  var viewKey = null;          // which phase view is currently built
+  var view = {};               // references into the current view
+  var lastPhaseIndex = null;
+  var lastTimerJson = null;
+  var lastPrompt = null;
+  var online = false;
+
+  /* ---------- helpers ---------- */
+  function announce(msg) {
+    ui.announcer.textContent = '';
+    // A fresh text node after a tick makes screen readers repeat identical messages too.
+    setTimeout(function () { ui.announcer.textContent = msg; }, 50);
+  }
+
+  function setError(node, msg, control) {
+    if (!node) return;
+    node.textContent = msg || '';
+    if (control) {
+      if (msg) control.setAttribute('aria-invalid', 'true');
+      else control.removeAttribute('aria-invalid');
+    }
+  }
+
+  function errMsg(ack) {
+    return (ack && ack.error && ack.error.message) || t('Something went wrong. Please try again.');
+  }
+
+  function phase() { return state && state.phase; }
+  function settings() { return (phase() && phase().settings) || {}; }
+  function columns() { return settings().columns || []; }
+  function columnTitle(id) {
+    var c = columns().filter(function (x) { return x.id === id; })[0];
+    return c ? c.title : '';
+  }
+
+  function upsertIdea(idea) {
+    if (!state) return;
+    var list = state.ideas || (state.ideas = []);
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].id === idea.id) {
+        list[i] = Object.assign({}, list[i], idea);
+        return;
+      }
+    }
+    list.push(idea);
+  }
+
+  function removeIdea(id) {
+    if (!state) return;
+    state.ideas = (state.ideas || []).filter(function (i) { return i.id !== id; });
+  }
+
+  function draftKey() { return 'fa.draft.' + code + '.' + (phase() ? phase().id : ''); }
+  function saveDraft(text) {
+    try {
+      if (text) sessionStorage.setItem(draftKey(), text);
+      else sessionStorage.removeItem(draftKey());
+    } catch (e) { /* storage may be off in private mode */ }
+  }
+  function loadDraft() {
+    try { return sessionStorage.getItem(draftKey()) || ''; } catch (e) { return ''; }
+  }
+
+  // Radio "pills" for choosing a column; used by the new-idea form and the edit form.
+  function columnPicker(name, selected, legendText) {
+    return el('fieldset', { class: 'field column-picker' },
+      el('legend', null, legendText),
+      el('div', { class: 'pills' }, columns().map(function (c) {
+        return el('label', { class: 'pill' },
+          el('input', { type: 'radio', name: name, value: c.id, checked: c.id === selected }),
+          el('span', null, c.title));
+      })));
+  }
+
+  function counterText(node, len) {
+    node.textContent = t('{count}/{max} characters', { count: len, max: MAX_LEN });
+    node.classList.toggle('is-near', len >= MAX_LEN - 50 && len < MAX_LEN);
+    node.classList.toggle('is-full', len >= MAX_LEN);
+  }
+
+  /* ---------- header ---------- */
+  function renderHeader() {
+    var s = state.session;
+    var p = phase();
+    var live = s.status === 'live' && p;
+    document.body.classList.toggle('is-upcoming', s.status === 'upcoming');
+    document.body.classList.toggle('is-closed', s.status === 'closed');
+
+    if (live) {
+      ui.step.textContent = t('Step {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
+      ui.title.textContent = p.title;
+    } else {
+      ui.step.textContent = '';
+      ui.title.textContent = s.status === 'closed' ? t('Thank you!') : t('Waiting for the start');
+    }
+    ui.step.hidden = !live;
+
+    var prompt = live ? p.prompt_html || '' : '';
+    if (prompt !== lastPrompt) {
+      FA.html(ui.prompt, prompt);
+      lastPrompt = prompt;
+    }
+    ui.prompt.hidden = !prompt;
+
+    var timerJson = live ? JSON.stringify(state.timer) : 'null';
+    if (timerJson !== lastTimerJson) {
+      FA.timer(ui.timer, live ? state.timer : null, state.server_time);
+      lastTimerJson = timerJson;
+    }
+
+    var idx = live ? p.index : -1;
+    if (lastPhaseIndex !== null && idx !== lastPhaseIndex) {
+      announce(live ? t('New step: {title}', { title: p.title }) : ui.title.textContent);
+    }
+    lastPhaseIndex = idx;
+  }
+
+  /* ---------- view building ---------- */
+  function keyFor() {
+    var s = state.session;
+    var p = phase();
+    if (s.status !== 'live' || !p) return s.status;
+    return [p.index, p.id, p.kind, p.input_open ? 1 : 0].join(':');
+  }
+
+  function render() {
+    if (!state) return;
+    renderHeader();
+    var key = keyFor();
+    if (key !== viewKey) {
+      viewKey = key;
+      view = {};
+      editing = null;
+      editForms = {};
+      FA.clear(ui.body);
+      build();
+    }
+    update();
+  }
+
+  function build() {
+    var s = state.session;
+    if (s.status === 'upcoming') return buildWaiting();
+    if (s.status === 'closed') return buildClosed();
+    var kind = phase() ? phase().kind : null;
+    if (kind === 'info') return buildInfo();
+    if (kind === 'ideas') return buildIdeas();
+    if (kind === 'group') return buildGroup();
+    if (kind === 'vote') return buildVote();
+    if (kind === 'rate') return buildRate();
+    if (kind === 'actions' || kind === 'summary') return buildActions();
+    return null;
+  }
+
+  function update() {
+    if (view.update) view.update();
+  }
+
+  function buildWaiting() {
+    ui.body.appendChild(el('div', { class: 'waiting card' },
+      el('span', { class: 'pulse', 'aria-hidden': 'true' }),
+      el('p', { class: 'big' }, t('The session has not started yet.')),
+      el('p', null, t('Keep this page open. It updates by itself when the facilitator starts.'))));
+  }
+
+  function buildClosed() {
+    ui.body.appendChild(el('div', { class: 'thanks card' },
+      el('p', { class: 'big' }, t('Thank you for taking part!')),
+      el('p', null, t('The session has ended. Below are the actions you agreed on together.'))));
+    buildActionsList();
+  }
+
+  function buildInfo() {
+    var st = settings();
+    if (st.link) {
+      ui.body.appendChild(el('p', null,
+        el('a', { class: 'btn btn-primary', href: st.link, target: '_blank', rel: 'noopener noreferrer' },
+          st.link_label || t('Open the material'),
+          el('span', { class: 'visually-hidden' }, ' ' + t('(opens in a new tab)')))));
+    }
+    ui.body.appendChild(el('p', { class: 'muted' }, t('Listen and discuss. The next step appears here automatically.')));
+  }
+
+  /* ----- ideas ----- */
+  function buildIdeas() {
+    var p = phase();
+    var st = settings();
+    if (p.input_open) {
+      var ta = el('textarea', {
+        id: 'idea-text', name: 'text', rows: '3', maxlength: String(MAX_LEN),
+        'aria-describedby': 'idea-counter idea-error', autocomplete: 'off'
+      });
+      ta.value = loadDraft();
+      var counter = el('p', { class: 'counter', id: 'idea-counter' });
+      var srLimit = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
+      var error = el('p', { class: 'error', id: 'idea-error', role: 'alert' });
+      var limitHint = el('p', { class: 'hint', id: 'idea-limit' });
+      var form = el('form', { class: 'idea-form card', novalidate: true, onsubmit: submitIdea },
+        el('div', { class: 'field' },
+          el('label', { for: 'idea-text' }, t('Your idea')),
+          ta,
+          el('div', { class: 'form-foot' }, limitHint, counter),
+          srLimit),
+        columns().length ? columnPicker('column', columns().length === 1 ? columns()[0].id : null, t('Where does it belong?')) : null,
+        error,
+        el('button', { type: 'submit', class: 'btn btn-primary' }, t('Post idea')));
+      ta.addEventListener('input', function () {
+        counterText(counter, ta.value.length);
+        // Screen readers hear about the limit only when it is reached, not on every key.
+        srLimit.textContent = ta.value.length >= MAX_LEN ? t('Maximum length reached.') : '';
+        if (ta.value.trim()) setError(error, '', ta);
+        saveDraft(ta.value);
+      });
+      counterText(counter, ta.value.length);
+      view.form = form;
+      view.ta = ta;
+      view.error = error;
+      view.limitHint = limitHint;
+      ui.body.appendChild(form);
+    } else {
+      ui.body.appendChild(el('p', { class: 'card' }, t('Posting ideas is closed in this step.')));
+    }
+
+    view.listHeading = el('h3', { class: 'section-title', tabindex: '-1' });
+    view.listError = el('p', { class: 'error', role: 'alert' });
+    view.listNote = st.wall === 'projector'
+      ? el('p', { class: 'muted' }, t("Everyone's ideas are shown on the main screen."))
+      : null;
+    view.list = el('div', { class: 'idea-wall' });
+    ui.body.appendChild(el('section', { 'aria-labelledby': 'ideas-heading' },
+      view.listHeading, view.listNote, view.listError, view.list));
+    view.listHeading.id = 'ideas-heading';
+    view.update = updateIdeas;
+  }
+
+  function pendingIdeas() {
+    if (!conn) return [];
+    return conn.outbox().filter(function (e) { return e.event === 'idea.add'; });
+  }
+
+  function phaseIdeas() {
+    var p = phase();
+    return (state.ideas || []).filter(function (i) {
+      return i.phase_id === p.id && !deleting.has(i.id);
+    });
+  }
+
+  function updateIdeas() {
+    var p = phase();
+    var st = settings();
+    var ideas = phaseIdeas().slice().sort(function (a, b) { return b.id - a.id; }); // newest first
+    var pending = pendingIdeas();
+    var showAll = st.wall !== 'projector';
+    if (!showAll) ideas = ideas.filter(function (i) { return mine.has(i.id); });
+    var total = ideas.length + pending.length;
+    view.listHeading.textContent = showAll
+      ? t('Ideas so far ({count})', { count: total })
+      : t('Your ideas ({count})', { count: total });
+
+    if (view.limitHint) {
+      var max = st.max_ideas_per_person || 20;
+      var own = phaseIdeas().filter(function (i) { return mine.has(i.id); }).length + pending.length;
+      var left = Math.max(0, max - own);
+      view.limitHint.textContent = left <= 3 ? t('You can post {count} more.', { count: left }) : '';
+    }
+
+    var items = pending.map(function (e) {
+      return { key: 'p' + e.id, pending: true, text: e.payload.text, column: e.payload.column || null };
+    }).concat(ideas.map(function (i) {
+      return { key: 'i' + i.id, idea: i, text: i.text, column: i.column || null };
+    }));
+
+    var cols = columns();
+    var groups = cols.length
+      ? cols.map(function (c) { return { id: c.id, title: c.title }; })
+      : [{ id: null, title: null }];
+    if (cols.length) groups.push({ id: '__other', title: t('Other') });
+    var known = cols.map(function (c) { return c.id; });
+
+    if (!view.groups) {
+      view.groups = {};
+      groups.forEach(function (g) {
+        var ul = el('ul', { class: 'ideas' });
+        var h = g.title ? el('h4', null, g.title) : null;
+        var sec = el('div', { class: 'column-group' }, h, ul);
+        view.groups[g.id] = { ul: ul, sec: sec, h: h };
+        view.list.appendChild(sec);
+      });
+    }
+    groups.forEach(function (g) {
+      var own = items.filter(function (it) {
+        if (!cols.length) return true;
+        if (g.id === '__other') return known.indexOf(it.column) < 0;
+        return it.column === g.id;
+      });
+      var parts = view.groups[g.id];
+      parts.sec.hidden = cols.length > 0 && own.length === 0;
+      if (parts.h) parts.h.textContent = t('{title} ({count})', { title: g.title, count: own.length });
+      FA.reconcile(parts.ul, own, function (it) { return it.key; }, function () {
+        return el('li', { class: 'idea' });
+      }, renderIdeaItem);
+    });
+    if (!total) {
+      if (!view.empty) {
+        view.empty = el('p', { class: 'muted' }, showAll ? t('No ideas yet. Yours can be the first!') : t('You have not posted ideas yet.'));
+        view.list.appendChild(view.empty);
+      }
+    } else if (view.empty) {
+      view.empty.remove();
+      view.empty = null;
+    }
+  }
+
+  function renderIdeaItem(li, it) {
+    var p = phase();
+    var isMine = it.pending || mine.has(it.idea.id);
+    var isEditing = !it.pending && editing === it.idea.id;
+    var sig = JSON.stringify([it.text, it.column, isMine, isEditing, p.input_open, it.pending ? online : 0]);
+    if (li._sig === sig) return;
+    li._sig = sig;
+    li.className = 'idea' + (isMine ? ' idea-own' : '') + (it.pending ? ' idea-pending' : '');
+    if (isEditing) {
+      FA.clear(li);
+      li.appendChild(editForm(it.idea));
+      return;
+    }
+    FA.clear(li);
+    var textId = it.key + '-text';
+    li.appendChild(el('p', { class: 'idea-text', id: textId }, it.text));
+    var meta = el('div', { class: 'idea-meta' });
+    if (isMine) meta.appendChild(el('span', { class: 'badge' }, t('Mine')));
+    if (it.pending) {
+      meta.appendChild(el('span', null, online ? t('Sending…') : t('Waiting for connection. It will be sent automatically.')));
+    }
+    if (meta.firstChild) li.appendChild(meta);
+    if (isMine && !it.pending && p.input_open) {
+      var id = it.idea.id;
+      li.appendChild(el('div', { class: 'idea-actions' },
+        el('button', {
+          type: 'button', class: 'btn btn-small btn-secondary', 'aria-describedby': textId,
+          dataset: { fkey: 'edit-' + id }, onclick: function () { startEdit(id); }
+        }, t('Edit')),
+        el('button', {
+          type: 'button', class: 'btn btn-small btn-danger', 'aria-describedby': textId,
+          dataset: { fkey: 'del-' + id }, onclick: function () { deleteIdea(id); }
+        }, t('Delete'))));
+    }
+  }
+
+  function submitIdea(e) {
+    e.preventDefault();
+    var ta = view.ta;
+    var text = ta.value.trim();
+    setError(view.error, '', ta);
+    if (!text) {
+      setError(view.error, t('Write your idea first.'), ta);
+      ta.focus();
+      return;
+    }
+    var column = null;
+    if (columns().length) {
+      var checked = view.form.querySelector('input[name="column"]:checked');
+      if (!checked) {
+        setError(view.error, t('Choose where your idea belongs.'));
+        view.form.querySelector('input[name="column"]').focus();
+        return;
+      }
+      column = checked.value;
+    }
+    var myView = viewKey;
+    ta.value = '';
+    saveDraft('');
+    ta.dispatchEvent(new Event('input'));
+    var sent = conn.emit('idea.add', { text: text, column: column });
+    updateIdeas();
+    sent.then(function (ack) {
+      if (ack.ok && ack.idea) {
+        mine.add(ack.idea.id);
+        upsertIdea(ack.idea);
+        announce(t('Your idea was posted.'));
+      } else if (viewKey === myView && view.ta) {
+        // Give the text back so nothing typed is lost.
+        if (!view.ta.value) {
+          view.ta.value = text;
+          view.ta.dispatchEvent(new Event('input'));
+        }
+        setError(view.error, errMsg(ack), view.ta);
+      } else {
+        announce(errMsg(ack));
+      }
+      update();
+    });
+  }
+
+  function editForm(idea) {
+    if (editForms[idea.id]) return editForms[idea.id];
+    var taId = 'edit-text-' + idea.id;
+    var ta = el('textarea', { id: taId, rows: '3', maxlength: String(MAX_LEN), 'aria-describedby': taId + '-c ' + taId + '-e' });
+    ta.value = idea.text;
+    var counter = el('p', { class: 'counter', id: taId + '-c' });
+    var error = el('p', { class: 'error', id: taId + '-e', role: 'alert' });
+    ta.addEventListener('input', function () { counterText(counter, ta.value.length); });
+    counterText(counter, ta.value.length);
+    var form = el('form', { class: 'edit-form', novalidate: true },
+      el('div', { class: 'field' }, el('label', { for: taId }, t('Edit your idea')), ta, counter),
+      columns().length ? columnPicker('column-' + idea.id, idea.column, t('Where does it belong?')) : null,
+      error,
+      el('div', { class: 'button-row' },
+        el('button', { type: 'submit', class: 'btn btn-primary btn-small' }, t('Save')),
+        el('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: function () { stopEdit(idea.id); } }, t('Cancel'))));
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var text = ta.value.trim();
+      if (!text) {
+        setError(error, t('Write your idea first.'), ta);
+        ta.focus();
+        return;
+      }
+      var picked = form.querySelector('input[type="radio"]:checked');
+      var payload = { id: idea.id, text: text, column: picked ? picked.value : (idea.column || null) };
+      setError(error, '', ta);
+      conn.emit('idea.edit', payload).then(function (ack) {
+        if (ack.ok) {
+          if (ack.idea) upsertIdea(ack.idea);
+          else upsertIdea({ id: idea.id, text: text, column: payload.column });
+          stopEdit(idea.id);
+          announce(t('Changes saved.'));
+        } else {
+          setError(error, errMsg(ack), ta);
+        }
+      });
+    });
+    editForms[idea.id] = form;
+    return form;
+  }
+
+  function startEdit(id) {
+    editing = id;
+    delete editForms[id];
+    update();
+    var ta = document.getElementById('edit-text-' + id);
+    if (ta) ta.focus();
+  }
+
+  function stopEdit(id) {
+    if (editing === id) editing = null;
+    delete editForms[id];
+    update();
+    var btn = ui.body.querySelector('[data-fkey="edit-' + id + '"]');
+    if (btn) btn.focus();
+  }
+
+  function deleteIdea(id) {
+    if (!window.confirm(t('Delete this idea?'))) return;
+    deleting.add(id);
+    update();
+    if (view.listHeading) view.listHeading.focus(); // the focused button is gone: land on the list
+    conn.emit('idea.delete', { id: id }).then(function (ack) {
+      deleting.delete(id);
+      if (ack.ok) {
+        removeIdea(id);
+        mine.delete(id);
+        announce(t('Idea deleted.'));
+      } else {
+        setError(view.listError, errMsg(ack));
+      }
+      update();
+    });
+  }
+
+  /* ----- group ----- */
+  function buildGroup() {
+    view.list = el('div', { class: 'themes' });
+    ui.body.appendChild(view.list);
+    view.update = function () {
+      FA.clear(view.list);
+      var themes = (state.themes || []).slice().sort(function (a, b) { return a.position - b.position; });
+      var ideas = (state.ideas || []).slice().sort(function (a, b) { return a.id - b.id; });
+      var known = themes.map(function (th) { return th.id; });
+      var sections = themes.map(function (th) {
+        return { title: th.title, ideas: ideas.filter(function (i) { return i.theme_id === th.id; }) };
+      });
+      sections.push({ title: t('Not grouped yet'), ideas: ideas.filter(function (i) { return known.indexOf(i.theme_id) < 0; }) });
+      sections.forEach(function (s) {
+        if (!s.ideas.length && s === sections[sections.length - 1]) return;
+        view.list.appendChild(el('section', { class: 'theme-group' },
+          el('h3', null, t('{title} ({count})', { title: s.title, count: s.ideas.length })),
+          s.ideas.length ? el('ul', { class: 'ideas' }, s.ideas.map(ideaReadOnly)) : el('p', { class: 'muted' }, t('No ideas in this theme yet.'))));
+      });
+      if (!ideas.length) view.list.appendChild(el('p', { class: 'muted' }, t('No ideas to group.')));
+    };
+  }
+
+  function ideaReadOnly(i) {
+    return el('li', { class: 'idea' + (mine.has(i.id) ? ' idea-own' : '') },
+      el('p', { class: 'idea-text' }, i.text),
+      mine.has(i.id) ? el('div', { class: 'idea-meta' }, el('span', { class: 'badge' }, t('Mine'))) : null);
+  }
+
+  /* ----- vote ----- */
+  function buildVote() {
+    var v = state.vote;
+    if (!v) {
+      ui.body.appendChild(el('p', { class: 'muted' }, t('Nothing to vote on yet.')));
+      return;
+    }
+    var open = phase().input_open;
+    view.dots = el('span', { class: 'dots', 'aria-hidden': 'true' });
+    view.left = el('span', { class: 'vote-budget-text' });
+    if (open) {
+      ui.body.appendChild(el('div', { class: 'vote-budget' }, view.dots, view.left,
+        el('span', { class: 'muted' }, v.per_item_cap > 1
+          ? t('At most {cap} per item', { cap: v.per_item_cap })
+          : t('One vote per item'))));
+    } else {
+      ui.body.appendChild(el('p', { class: 'card' }, t('Voting is closed.')));
+    }
+    view.items = el('ul', { class: 'plain-list vote-items' });
+    view.results = el('section', { class: 'vote-results', 'aria-labelledby': 'vote-results-h' });
+    ui.body.appendChild(view.items);
+    ui.body.appendChild(view.results);
+    view.update = updateVote;
+  }
+
+  function updateVote() {
+    var v = state.vote;
+    if (!v) return;
+    var open = phase().input_open;
+    var left = Math.max(0, v.budget - v.used);
+    FA.clear(view.dots);
+    for (var i = 0; i < v.budget; i++) view.dots.appendChild(el('span', { class: 'dot' + (i < left ? ' is-free' : '') }));
+    view.left.textContent = t('{left}/{budget} votes left', { left: left, budget: v.budget });
+
+    FA.reconcile(view.items, v.items || [], function (it) { return it.key; }, function (it) {
+      var titleId = 'item-' + it.key.replace(/\W/g, '-');
+      var out = el('output', { 'aria-live': 'off' });
+      var minus = el('button', {
+        type: 'button', class: 'btn', 'aria-describedby': titleId,
+        dataset: { fkey: 'minus-' + it.key }, onclick: function () { setVote(it.key, -1); }
+      }, el('span', { 'aria-hidden': 'true' }, '−'), el('span', { class: 'visually-hidden' }, t('Remove a vote')));
+      var plus = el('button', {
+        type: 'button', class: 'btn', 'aria-describedby': titleId,
+        dataset: { fkey: 'plus-' + it.key }, onclick: function () { setVote(it.key, 1); }
+      }, el('span', { 'aria-hidden': 'true' }, '+'), el('span', { class: 'visually-hidden' }, t('Add a vote')));
+      var li = el('li', { class: 'card vote-item' },
+        el('h3', { id: titleId }, it.title),
+        open ? el('div', { class: 'stepper' }, minus, out, plus) : out,
+        it.ideas && it.ideas.length && !(it.ideas.length === 1 && it.ideas[0] === it.title)
+          ? el('ul', { class: 'item-ideas' }, it.ideas.map(function (x) { return el('li', null, x); })) : null,
+        el('p', { class: 'error', role: 'alert' }));
+      li._parts = { out: out, minus: minus, plus: plus, error: li.lastChild };
+      return li;
+    }, function (li, it) {
+      var n = v.my_votes[it.key] || 0;
+      var parts = li._parts;
+      parts.out.textContent = open ? String(n) : t('Your votes: {count}', { count: n });
+      li.classList.toggle('has-votes', n > 0);
+      // aria-disabled keeps the button focusable, so focus is not lost when the budget runs out.
+      parts.minus.setAttribute('aria-disabled', n <= 0 ? 'true' : 'false');
+      parts.plus.setAttribute('aria-disabled', n >= v.per_item_cap || left <= 0 ? 'true' : 'false');
+    });
+
+    FA.clear(view.results);
+    if (v.results) {
+      var titles = {};
+      (v.items || []).forEach(function (it) { titles[it.key] = it.title; });
+      var rows = v.results.slice().sort(function (a, b) { return b.count - a.count; }).map(function (r) {
+        return { label: titles[r.key] || r.key, count: r.count, highlight: (v.my_votes[r.key] || 0) > 0 };
+      });
+      view.results.appendChild(el('h3', { class: 'section-title', id: 'vote-results-h' }, t('Results')));
+      view.results.appendChild(el('p', { class: 'muted' }, t('People who voted: {count}', { count: v.voters || 0 })));
+      view.results.appendChild(FA.chart(el('div'), rows, { unit: t('votes') }));
+    }
+  }
+
+  function setVote(key, delta) {
+    var v = state.vote;
+    var li = view.items && view.items._faNodes && view.items._faNodes.get(key);
+    var errNode = li && li._parts.error;
+    var cur = v.my_votes[key] || 0;
+    var next = cur + delta;
+    setError(errNode, '');
+    if (next < 0) return;
+    if (next > v.per_item_cap) {
+      setError(errNode, t('At most {cap} per item', { cap: v.per_item_cap }));
+      return;
+    }
+    if (delta > 0 && v.used >= v.budget) {
+      setError(errNode, t('You have used all your votes. Remove one to vote for something else.'));
+      return;
+    }
+    var before = { my: Object.assign({}, v.my_votes), used: v.used };
+    if (next) v.my_votes[key] = next;
+    else delete v.my_votes[key];
+    v.used += delta;
+    updateVote();
+    var left = v.budget - v.used;
+    announce(t('{count} on this item. {left}/{budget} votes left.', { count: next, left: left, budget: v.budget }));
+    conn.emit('vote.set', { item: key, count: next }).then(function (ack) {
+      var now = state.vote;
+      if (!now || now.phase_id !== v.phase_id) return;
+      var morePending = conn.outbox().some(function (e) { return e.event === 'vote.set'; });
+      if (ack.ok) {
+        // Later taps are still on their way; their acks will carry the final numbers.
+        if (!morePending) {
+          now.my_votes = ack.my_votes || now.my_votes;
+          if (typeof ack.used === 'number') now.used = ack.used;
+        }
+      } else {
+        now.my_votes = before.my;
+        now.used = before.used;
+        var node = view.items && view.items._faNodes && view.items._faNodes.get(key);
+        setError(node && node._parts.error, errMsg(ack));
+      }
+      if (view.update === updateVote) updateVote();
+    });
+  }
+
+  /* ----- rate ----- */
+  function buildRate() {
+    var r = state.rate;
+    if (!r) {
+      ui.body.appendChild(el('p', { class: 'muted' }, t('Nothing to answer yet.')));
+      return;
+    }
+    var open = phase().input_open;
+    if (!open) ui.body.appendChild(el('p', { class: 'card' }, t('Answering is closed.')));
+    var sc = r.scale || { min: 1, max: 5 };
+    view.statements = {};
+    (r.statements || []).forEach(function (s, n) {
+      var name = 'rate-' + s.id;
+      var labelsId = name + '-labels';
+      var values = [];
+      for (var v = sc.min; v <= sc.max; v++) values.push(v);
+      var error = el('p', { class: 'error', role: 'alert' });
+      var result = el('div', { class: 'rate-result', 'aria-live': 'off' });
+      var fs = el('fieldset', { class: 'card statement', 'aria-describedby': labelsId },
+        el('legend', null, el('span', { class: 'visually-hidden' }, t('Statement {n}:', { n: n + 1 }) + ' '), s.text),
+        el('div', { class: 'scale' }, values.map(function (val) {
+          var extra = val === sc.min ? sc.min_label : val === sc.max ? sc.max_label : '';
+          return el('label', { class: 'pill' },
+            el('input', {
+              type: 'radio', name: name, value: String(val), disabled: !open,
+              onchange: function () { setRating(s.id, val); }
+            }),
+            el('span', null, String(val), extra ? el('span', { class: 'visually-hidden' }, ' ' + extra) : null));
+        })),
+        (sc.min_label || sc.max_label)
+          ? el('p', { class: 'scale-labels', id: labelsId, 'aria-hidden': 'true' },
+              el('span', null, sc.min + ' = ' + (sc.min_label || '')),
+              el('span', null, sc.max + ' = ' + (sc.max_label || '')))
+          : null,
+        error, result);
+      view.statements[s.id] = { fs: fs, error: error, result: result, name: name };
+      ui.body.appendChild(fs);
+    });
+    view.update = updateRate;
+  }
+
+  function updateRate() {
+    var r = state.rate;
+    if (!r) return;
+    var sc = r.scale || { min: 1, max: 5 };
+    (r.statements || []).forEach(function (s) {
+      var parts = view.statements[s.id];
+      if (!parts) return;
+      var mineVal = r.my_ratings ? r.my_ratings[s.id] : undefined;
+      parts.fs.querySelectorAll('input').forEach(function (inp) {
+        inp.checked = mineVal !== undefined && Number(inp.value) === mineVal;
+      });
+      FA.clear(parts.result);
+      var res = r.results && r.results[s.id];
+      if (res && res.distribution) {
+        var rows = [];
+        for (var v = sc.min; v <= sc.max; v++) rows.push({ label: String(v), count: res.distribution[String(v)] || 0, highlight: v === mineVal });
+        parts.result.appendChild(el('p', { class: 'muted' }, t('Answers: {count}', { count: res.responses })));
+        parts.result.appendChild(FA.chart(el('div'), rows, { unit: t('answers') }));
+        if (res.mean !== null && res.mean !== undefined) {
+          parts.result.appendChild(el('p', { class: 'rate-mean' }, t('Average: {mean}', { mean: formatNumber(res.mean) })));
+        }
+      } else {
+        parts.result.appendChild(el('p', { class: 'muted' },
+          t('Results are shown when at least {count} people have answered.', { count: r.min_responses || 5 })));
+      }
+    });
+  }
+
+  function formatNumber(x) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x);
+    } catch (e) {
+      return String(Math.round(x * 10) / 10);
+    }
+  }
+
+  function setRating(statementId, value) {
+    var r = state.rate;
+    var parts = view.statements[statementId];
+    var before = r.my_ratings ? r.my_ratings[statementId] : undefined;
+    r.my_ratings = Object.assign({}, r.my_ratings || {});
+    r.my_ratings[statementId] = value;
+    setError(parts.error, '');
+    conn.emit('rate.set', { statement: statementId, value: value }).then(function (ack) {
+      var now = state.rate;
+      if (!now || now.phase_id !== r.phase_id) return;
+      if (ack.ok) {
+        if (ack.my_ratings) now.my_ratings = ack.my_ratings;
+        announce(t('Answer saved.'));
+      } else {
+        now.my_ratings = Object.assign({}, now.my_ratings || {});
+        if (before === undefined) delete now.my_ratings[statementId];
+        else now.my_ratings[statementId] = before;
+        var p = view.statements && view.statements[statementId];
+        if (p) setError(p.error, errMsg(ack));
+      }
+      if (view.update === updateRate) updateRate();
+    });
+  }
+
+  /* ----- actions & summary ----- */
+  function buildActions() {
+    buildActionsList();
+  }
+
+  function buildActionsList() {
+    view.actionsHeading = el('h3', { class: 'section-title' }, t('Agreed actions'));
+    view.actions = el('ul', { class: 'actions-list' });
+    ui.body.appendChild(el('section', null, view.actionsHeading, view.actions));
+    view.update = updateActions;
+  }
+
+  var STATUS = { open: 'To do', in_progress: 'In progress', done: 'Done' };
+
+  function updateActions() {
+    FA.clear(view.actions);
+    var list = state.actions || [];
+    if (!list.length) {
+      view.actions.appendChild(el('li', { class: 'muted' }, t('No actions have been agreed yet.')));
+      return;
+    }
+    list.forEach(function (a) {
+      var rows = [
+        [t('Who'), a.who],
+        [t('By when'), a.due ? FA.formatDate(a.due) : ''],
+        [t('First step'), a.first_step],
+        [t('Follow-up'), a.follow_up ? FA.formatDate(a.follow_up) : '']
+      ].filter(function (r) { return r[1]; });
+      view.actions.appendChild(el('li', { class: 'card action-card' },
+        el('div', { class: 'card-header' },
+          el('h4', null, a.what),
+          a.status ? el('span', { class: 'badge badge-' + a.status }, t(STATUS[a.status] || a.status)) : null),
+        rows.length ? el('dl', null, rows.map(function (r) { return [el('dt', null, r[0]), el('dd', null, r[1])]; })) : null));
+    });
+  }
+
+  /* ---------- server events ---------- */
+  function onEvent(name, payload) {
+    if (!state || !payload) return;
+    switch (name) {
+      case 'timer':
+        state.timer = Object.assign({}, payload);
+        delete state.timer.server_time;
+        renderHeader();
+        return;
+      case 'idea.added':
+      case 'idea.updated':
+        upsertIdea(payload);
+        break;
+      case 'idea.removed':
+        removeIdea(payload.id);
+        mine.delete(payload.id);
+        break;
+      case 'themes':
+        state.themes = payload.themes || [];
+        (payload.ideas || []).forEach(function (x) {
+          (state.ideas || []).forEach(function (i) { if (i.id === x.id) i.theme_id = x.theme_id; });
+        });
+        break;
+      case 'tally':
+        if (state.vote && state.vote.phase_id === payload.phase_id) {
+          state.vote.results = payload.results;
+          state.vote.voters = payload.voters;
+        }
+        break;
+      case 'rate.results':
+        if (state.rate && state.rate.phase_id === payload.phase_id) state.rate.results = payload.results;
+        break;
+      case 'actions':
+        state.actions = payload.actions || [];
+        break;
+      default:
+        return;
+    }
+    update();
+  }
+
+  function onState(s) {
+    state = s;
+    (s.ideas || []).forEach(function (i) { if (i.is_mine) mine.add(i.id); });
+    render();
+  }
+
+  var reloaded = false;
+  function onStatus(status, detail) {
+    online = status === 'online';
+    document.body.classList.toggle('is-offline', status === 'offline');
+    if (status === 'join_error' && detail && detail.code === 'not_joined' && !reloaded) {
+      // The anonymous cookie is set by loading this page; a reload restores a lost one.
+      try {
+        if (!sessionStorage.getItem('fa.reloaded.' + code)) {
+          sessionStorage.setItem('fa.reloaded.' + code, '1');
+          reloaded = true;
+          window.location.reload();
+        }
+      } catch (e) { /* ignore */ }
+    }
+    if (state && view.update === updateIdeas) update();
+  }
+
+  function onReplayed(event, payload, ack) {
+    // A write from before a reload was delivered now: remember the idea as ours.
+    if (event === 'idea.add' && ack && ack.ok && ack.idea) {
+      mine.add(ack.idea.id);
+      upsertIdea(ack.idea);
+    }
+    update();
+  }
+
+  var conn = FA.connect({
+    join: { role: 'participant', code: code },
+    onState: onState,
+    onEvent: onEvent,
+    onStatus: onStatus,
+    onReplayed: onReplayed
+  });
+})();
