@@ -41,7 +41,7 @@ THEME_MAX_CHARS = 200
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 
-_model_cache: dict[int, WorkshopModel] = {}
+_model_cache: dict[tuple, WorkshopModel] = {}
 
 
 def hash_token(token: str) -> str:
@@ -51,12 +51,14 @@ def hash_token(token: str) -> str:
 
 def workshop_model(workshop: Workshop) -> WorkshopModel:
     """Return the parsed template snapshot of a session (cached: it never changes)."""
-    model = _model_cache.get(workshop.id)
+    # Keyed by more than the id: another database (tests, a restore) may reuse ids.
+    key = (workshop.id, workshop.model_id, workshop.model_version, workshop.created_at)
+    model = _model_cache.get(key)
     if model is None:
         model = WorkshopModel.from_snapshot(workshop.model_snapshot)
         if len(_model_cache) > 1000:
             _model_cache.clear()
-        _model_cache[workshop.id] = model
+        _model_cache[key] = model
     return model
 
 
