@@ -1,129 +1,14 @@
-"""facilitator: live dialogue workshops for Finnish health and social care work communities."""
+"""facilitator: live dialogue workshops for Finnish health and social care work communities.
+
+This module imports nothing heavy on purpose: `python -m facilitator` must be
+able to monkey-patch for eventlet before Flask, SQLAlchemy or sockets load.
+"""
 
 from __future__ import annotations
 
-import logging
 
-from flask import Flask, render_template, request
-from flask_babel import gettext
+def create_app(test_config: dict | None = None):
+    """Create and configure the app (see `facilitator.app.create_app`)."""
+    from .app import create_app as _create_app
 
-from . import config
-from .extensions import babel, csrf, db, login_manager, socketio
-
-
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create and configure the app; the database schema is migrated on start."""
-    test_config = test_config or {}
-    instance = config.instance_path()
-    app = Flask(
-        __name__,
-        instance_path=str(instance),
-        template_folder=str(config.ROOT / "templates"),
-        static_folder=str(config.ROOT / "static"),
-    )
-    app.config.from_mapping(config.defaults(instance, test_config.get("SECRET_KEY")))
-    app.config.update(test_config)
-
-    _init_extensions(app)
-    _register_blueprints(app)
-    _register_error_pages(app)
-
-    from .migrate import upgrade_database
-
-    with app.app_context():
-        upgrade_database()
-    return app
-
-
-def _init_extensions(app: Flask) -> None:
-    """Bind the extensions to this app."""
-    from . import realtime  # noqa: F401  registers the socket handlers
-    from .i18n import select_locale
-    from .models import Facilitator
-
-    db.init_app(app)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(Facilitator, int(user_id))
-
-    socketio.init_app(
-        app,
-        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        max_http_buffer_size=app.config["MAX_SOCKET_MESSAGE_BYTES"],
-        # Same-origin only: a foreign page must not drive a participant's socket.
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
-        # Engine.IO logs carry socket ids and addresses; keep them out of the logs.
-        logger=False,
-        engineio_logger=False,
-        ping_interval=20,
-        ping_timeout=20,
-    )
-
-    @app.context_processor
-    def inject_languages():
-        from flask_babel import get_locale
-
-        return {"languages": config.UI_LANGUAGES, "current_lang": str(get_locale())}
-
-
-def _register_blueprints(app: Flask) -> None:
-    """Register one blueprint per audience."""
-    from .views import api, auth, dashboard, main, participant
-
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(participant.bp)
-    app.register_blueprint(api.bp)
-
-
-def _register_error_pages(app: Flask) -> None:
-    """Show friendly, translated error pages (JSON under /api/) and never a stack trace."""
-    from werkzeug.exceptions import HTTPException
-
-    from .errors import error_dict
-
-    @app.errorhandler(Exception)
-    def handle_error(exc):
-        if isinstance(exc, HTTPException):
-            code = exc.code or 500
-        else:
-            logging.getLogger(__name__).exception("request failed: %s", request.path)
-            db.session.rollback()
-            code = 500
-        api_codes = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                     413: "too_long", 429: "rate_limited"}
-        if request.path.startswith("/api/"):
-            err = error_dict(api_codes.get(code, "server_error" if code >= 500 else "invalid"),
-                             max=app.config["MAX_CONTENT_LENGTH"])
-            return {"error": err}, code
-        title, message = _error_text(code)
-        return render_template("error.html", code=code, title=title, message=message), code
-
-
-def _error_text(code: int) -> tuple[str, str]:
-    """Return the title and explanation shown on an error page."""
-    if code == 404:
-        return gettext("Page not found"), gettext(
-            "The page does not exist. Check the address or the join code."
-        )
-    if code in (401, 403):
-        return gettext("No access"), gettext("You do not have access to this page.")
-    if code == 429:
-        return gettext("Too many attempts"), gettext(
-            "Too many attempts. Please wait a moment and try again."
-        )
-    if code >= 500:
-        return gettext("Something went wrong"), gettext(
-            "Something went wrong on our side. Please try again in a moment."
-        )
-    return gettext("Request not handled"), gettext(
-        "The request could not be handled. Please go back and try again."
-    )
+    return _create_app(test_config)

@@ -44,6 +44,10 @@ def serve(args: argparse.Namespace) -> int:
     async_mode = args.async_mode or os.environ.get("FACILITATOR_ASYNC_MODE", "eventlet")
     if async_mode == "eventlet":
         # Must happen before anything imports sockets or threads; only in eventlet mode.
+        import warnings
+
+        # Eventlet warns that it is in maintenance mode; the async mode is a setting here.
+        warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
         import eventlet
 
         eventlet.monkey_patch()
@@ -53,6 +57,7 @@ def serve(args: argparse.Namespace) -> int:
     from .extensions import socketio
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     config = {"SOCKETIO_ASYNC_MODE": async_mode}
     if args.database_url:
         config["SQLALCHEMY_DATABASE_URI"] = args.database_url
