@@ -13,14 +13,19 @@ class Limiter:
     def __init__(self, config_key: str, window: float = 60.0):
         self.config_key = config_key
         self.window = window
-        self._hits: dict[str, deque] = {}
         self._lock = threading.Lock()
+
+    @property
+    def _hits(self) -> dict[str, deque]:
+        """Return this app's hit log (per app, so apps never share counts)."""
+        return current_app.extensions.setdefault("rate_limits", {}).setdefault(self.config_key, {})
 
     def _recent(self, key: str, now: float) -> deque:
         """Return the key's hits inside the window (caller holds the lock)."""
-        if len(self._hits) > 10_000:
-            self._hits.clear()
-        hits = self._hits.setdefault(key, deque())
+        table = self._hits
+        if len(table) > 10_000:
+            table.clear()
+        hits = table.setdefault(key, deque())
         while hits and hits[0] <= now - self.window:
             hits.popleft()
         return hits
