@@ -99,10 +99,9 @@ def _register_error_pages(app: Flask) -> None:
             db.session.rollback()
             code = 500
         api_codes = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                     413: "too_long", 429: "rate_limited"}
+                     413: "too_large", 429: "rate_limited"}
         if request.path.startswith("/api/"):
-            err = error_dict(api_codes.get(code, "server_error" if code >= 500 else "invalid"),
-                             max=app.config["MAX_CONTENT_LENGTH"])
+            err = error_dict(api_codes.get(code, "server_error" if code >= 500 else "invalid"))
             return {"error": err}, code
         title, message = _error_text(code)
         return render_template("error.html", code=code, title=title, message=message), code

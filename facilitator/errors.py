@@ -27,6 +27,8 @@ MESSAGES = {
     "unauthorized": lazy_gettext("Please sign in."),
     "bad_date": lazy_gettext("Please give the date as YYYY-MM-DD."),
     "email_taken": lazy_gettext("An account with this email address already exists."),
+    "csrf_failed": lazy_gettext("This page has expired. Please reload it and try again."),
+    "too_large": lazy_gettext("The request is too large."),
     "unknown_model": lazy_gettext("No such workshop template."),
 }
 

@@ -35,7 +35,7 @@ def summary(workshop: Workshop) -> dict:
             entry["columns"] = [
                 {"id": c.id, "title": localize(c.title, lang)} for c in phase.settings.columns
             ]
-            entry["ideas"] = _ideas(workshop, phase.id, None)
+            entry["ideas"] = _ideas(workshop, phase.id)
         elif phase.kind is PhaseKind.GROUP:
             entry["themes"] = _themes(workshop, model, phase)
         elif phase.kind is PhaseKind.VOTE:
@@ -76,10 +76,11 @@ def summary(workshop: Workshop) -> dict:
     }
 
 
-def _ideas(workshop: Workshop, phase_id: str, theme_id) -> list[dict]:
-    """Return the visible ideas of a phase as exported."""
+def _ideas(workshop: Workshop, phase_id: str) -> list[dict]:
+    """Return the visible ideas of a phase, each with the texts merged into it."""
+    merged = ops.merged_texts(workshop, phase_id)
     return [
-        {"text": i.text, "column": i.column, "theme_id": i.theme_id}
+        {"text": i.text, "column": i.column, "theme_id": i.theme_id, "merged": merged.get(i.id, [])}
         for i in ops.visible_ideas(workshop, phase_id)
     ]
 
@@ -89,13 +90,13 @@ def _themes(workshop: Workshop, model, phase) -> list[dict]:
     ideas = ops.visible_ideas(workshop, phase.settings.source)
     themes = ser.themes_of(workshop, phase)
     out = [
-        {"title": t["title"], "ideas": [i.text for i in ideas if i.theme_id == t["id"]]}
+        {"id": t["id"], "title": t["title"], "ideas": [i.text for i in ideas if i.theme_id == t["id"]]}
         for t in themes
     ]
     theme_ids = {t["id"] for t in themes}
     ungrouped = [i.text for i in ideas if i.theme_id not in theme_ids]
     if ungrouped:
-        out.append({"title": None, "ideas": ungrouped})
+        out.append({"id": None, "title": None, "ideas": ungrouped})
     return out
 
 
@@ -139,7 +140,9 @@ def _markdown(data: dict) -> str:
                 ideas = [i for i in phase["ideas"] if i["column"] == column["id"]]
                 if column["title"]:
                     lines += [f"### {e(column['title'])}", ""]
-                lines += [f"- {e(i['text'])}" for i in ideas] or [f"- *{gettext('No ideas')}*"]
+                lines += [
+                    f"- {e(i['text'])}" + "".join(f" / {e(m)}" for m in i["merged"]) for i in ideas
+                ] or [f"- *{gettext('No ideas')}*"]
                 lines.append("")
         elif kind == "group":
             for theme in phase["themes"]:

@@ -1,6 +1,6 @@
 """Language selection: the user's choice, else the session language, else Finnish."""
 
-from flask import g, request, session
+from flask import g, session
 from flask_login import current_user
 
 from .config import LANGUAGES
@@ -16,6 +16,10 @@ def select_locale() -> str:
     workshop_lang = getattr(g, "workshop_language", None)
     if workshop_lang in CODES:
         return workshop_lang
-    if request and current_user and current_user.is_authenticated:
-        return current_user.language
+    # API token callers have no login session: use their account's language.
+    user = getattr(g, "api_user", None)
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user
+    if user is not None and user.language in CODES:
+        return user.language
     return "fi"

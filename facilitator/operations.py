@@ -37,6 +37,7 @@ from .workshop_models import PhaseKind, WorkshopModel, localize
 IDEA_MAX_CHARS = 500
 ACTION_MAX_CHARS = 1000
 THEME_MAX_CHARS = 200
+WHO_MAX_CHARS = 200
 # No 0/O, 1/I/L: a code read off a projector from the back row must be unambiguous.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
@@ -226,6 +227,8 @@ def set_input_open(workshop: Workshop, is_open: bool) -> None:
 
 def control_timer(workshop: Workshop, action: str, seconds: int = 60) -> None:
     """Start, pause, extend or reset the phase timer."""
+    if workshop.status is not SessionStatus.LIVE:
+        raise OperationError("session_not_live")
     if action == "start":
         _transition(workshop.start_timer)
     elif action == "pause":
@@ -427,7 +430,14 @@ def set_idea_hidden(workshop: Workshop, idea_id: int, hidden: bool) -> Idea:
 def assign_theme(workshop: Workshop, idea_id: int, theme_id: int | None) -> Idea:
     """Put an idea under a theme, or take it out of any theme."""
     idea = _session_idea(workshop, idea_id)
-    idea.theme_id = _session_theme(workshop, theme_id).id if theme_id is not None else None
+    if theme_id is not None:
+        theme = _session_theme(workshop, theme_id)
+        model = workshop_model(workshop)
+        group = model.phases[model.phase_index(theme.phase_id)]
+        # A theme groups the ideas of its own group phase's source, nothing else.
+        if group.settings.source != idea.phase_id:
+            raise OperationError("invalid")
+    idea.theme_id = theme_id
     db.session.commit()
     return idea
 
@@ -471,9 +481,12 @@ def add_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
         raise OperationError("not_found") from None
     if phase.kind is not PhaseKind.GROUP:
         raise OperationError("wrong_phase")
-    position = db.session.scalar(
-        select(func.count(Theme.id)).where(Theme.workshop_id == workshop.id, Theme.phase_id == phase_id)
+    last = db.session.scalar(
+        select(func.max(Theme.position)).where(
+            Theme.workshop_id == workshop.id, Theme.phase_id == phase_id
+        )
     )
+    position = 0 if last is None else last + 1
     theme = Theme(
         workshop_id=workshop.id,
         phase_id=phase_id,
@@ -548,6 +561,20 @@ def visible_ideas(workshop: Workshop, phase_id: str) -> list[Idea]:
             .order_by(Idea.id)
         )
     )
+
+
+def merged_texts(workshop: Workshop, phase_id: str) -> dict[int, list[str]]:
+    """Return, per idea, the texts of the ideas merged into it."""
+    rows = db.session.scalars(
+        select(Idea)
+        .filter_by(workshop_id=workshop.id, phase_id=phase_id, deleted=False, hidden=False)
+        .where(Idea.merged_into_id.is_not(None))
+        .order_by(Idea.id)
+    )
+    merged: dict[int, list[str]] = {}
+    for idea in rows:
+        merged.setdefault(idea.merged_into_id, []).append(idea.text)
+    return merged
 
 
 def my_votes(participant: Participant, phase_id: str) -> dict[str, int]:
@@ -683,12 +710,16 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
 
 @dataclass
 class ActionFields:
-    what: str
-    who: str = ""
+    what: str | None = None
+    who: str | None = None
     due: date | None = None
-    first_step: str = ""
+    first_step: str | None = None
     follow_up: date | None = None
     status: ActionStatus | None = None
+    # Which fields the caller gave; an update leaves the others as they are.
+    given: frozenset[str] = frozenset(
+        {"what", "who", "due", "first_step", "follow_up", "status"}
+    )
 
 
 def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> Action:
@@ -699,9 +730,16 @@ def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> Acti
     if existing is not None:
         return existing
     action = Action(workshop_id=workshop.id, client_id=client_id)
-    _apply_action_fields(action, fields)
+    _apply_action_fields(action, fields, partial=False)
     db.session.add(action)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same request raced in twice (a double click, a retry): keep the first.
+        db.session.rollback()
+        return db.session.scalar(
+            select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
+        )
     return action
 
 
@@ -710,19 +748,33 @@ def update_action(workshop: Workshop, action_id: int, fields: ActionFields) -> A
     action = db.session.get(Action, action_id)
     if action is None or action.workshop_id != workshop.id:
         raise OperationError("not_found")
-    _apply_action_fields(action, fields)
+    _apply_action_fields(action, fields, partial=True)
     db.session.commit()
     return action
 
 
-def _apply_action_fields(action: Action, fields: ActionFields) -> None:
-    """Copy validated fields onto an action."""
-    action.what = _clean_text(fields.what, ACTION_MAX_CHARS)
-    action.who = (fields.who or "").strip()[:200]
-    action.due = fields.due
-    action.first_step = (fields.first_step or "").strip()[:ACTION_MAX_CHARS]
-    action.follow_up = fields.follow_up
-    if fields.status is not None:
+def _optional_text(text: str | None, max_chars: int) -> str:
+    """Return stripped optional text, refusing oversized text."""
+    text = (text or "").strip()
+    if len(text) > max_chars:
+        raise OperationError("too_long", max=max_chars)
+    return text
+
+
+def _apply_action_fields(action: Action, fields: ActionFields, partial: bool) -> None:
+    """Copy validated fields onto an action; a partial update touches only given fields."""
+    given = fields.given if partial else fields.given | {"what"}
+    if "what" in given:
+        action.what = _clean_text(fields.what or "", ACTION_MAX_CHARS)
+    if "who" in given:
+        action.who = _optional_text(fields.who, WHO_MAX_CHARS)
+    if "due" in given:
+        action.due = fields.due
+    if "first_step" in given:
+        action.first_step = _optional_text(fields.first_step, ACTION_MAX_CHARS)
+    if "follow_up" in given:
+        action.follow_up = fields.follow_up
+    if "status" in given and fields.status is not None:
         action.status = fields.status
 
 

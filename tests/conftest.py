@@ -13,19 +13,47 @@ from facilitator.extensions import db, socketio
 from facilitator.models import Facilitator
 
 
-def database_url(tmp_path) -> str:
-    """Return the database for a test: SQLite by default, PostgreSQL when asked for."""
-    return os.environ.get("FACILITATOR_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+# The PostgreSQL server the suite also runs on (the machine's loopback one by default).
+PG_ADMIN_URL = os.environ.get("FACILITATOR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def pytest_generate_tests(metafunc):
+    """Run every app-level test on SQLite and on PostgreSQL."""
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"])
 
 
 @pytest.fixture
-def app(tmp_path):
-    """Return an app on its own empty database."""
+def database_url(backend, tmp_path):
+    """Return a fresh empty database of the backend, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    import psycopg
+
+    name = f"facilitator_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            raise  # CI has PostgreSQL: its absence is a failure, not a skip
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(database_url):
+    """Return an app on its own empty database (every test runs on SQLite and PostgreSQL)."""
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SOCKETIO_ASYNC_MODE": "threading",
             # Results go out at once in tests; the coalescing test sets its own interval.
             "RESULTS_INTERVAL": 0.0,
@@ -35,10 +63,6 @@ def app(tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.commit()
         db.engine.dispose()
 
 

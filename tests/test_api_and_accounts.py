@@ -45,7 +45,7 @@ def test_api_requires_auth_and_csrf(app, facilitator):
     assert anonymous.get("/api/v1/sessions").status_code == 401
     r = facilitator.client.post("/api/v1/sessions", json={"model_id": "keep-change-give-up", "title": "x"})
     assert r.status_code == 403
-    assert r.get_json()["error"]["code"] == "forbidden"
+    assert r.get_json()["error"]["code"] == "csrf_failed"
 
 
 def test_personal_api_token_works_and_can_be_revoked(app, facilitator):
@@ -196,3 +196,38 @@ def test_markdown_export_escapes_participant_text(facilitator, phone_factory):
     assert "&lt;script&gt;" in html
     md = facilitator.api("GET", f"/sessions/{session['id']}/export.md").get_data(as_text=True)
     assert r"\*\*lihava\*\*" in md
+
+
+def test_action_update_changes_only_given_fields(facilitator, phone_factory):
+    """A team marking an action done keeps what, who and dates as they were."""
+    session = facilitator.create_session()
+    facilitator.go_to(session["id"], "actions")
+    client_id = uuid.uuid4().hex
+    body = {"client_id": client_id, "what": "Perehdytyskansio ajan tasalle", "who": "Anna ja Pekka",
+            "due": "2027-02-01", "first_step": "Kootaan vanhat ohjeet", "follow_up": "2027-02-15"}
+    created = facilitator.api("POST", f"/sessions/{session['id']}/actions", body)
+    again = facilitator.api("POST", f"/sessions/{session['id']}/actions", body)
+    assert created.get_json()["action"]["id"] == again.get_json()["action"]["id"]
+    action_id = created.get_json()["action"]["id"]
+    r = facilitator.api("PATCH", f"/sessions/{session['id']}/actions/{action_id}", {"status": "done"})
+    assert r.status_code == 200
+    action = r.get_json()["action"]
+    assert action["status"] == "done"
+    assert (action["what"], action["who"], action["due"]) == (body["what"], body["who"], "2027-02-01")
+    bad = facilitator.api("PATCH", f"/sessions/{session['id']}/actions/{action_id}", {"due": "1.2.2027"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "bad_date"
+    state = facilitator.api("GET", f"/sessions/{session['id']}").get_json()
+    assert len(state["actions"]) == 1
+
+
+def test_idea_cannot_go_under_a_theme_of_another_phase(facilitator, phone_factory):
+    """Themes of the sytyttaja group phase group only the ideas of that phase's source."""
+    session = facilitator.create_session("sytyttaja", "S")
+    phone = phone_factory(session["join_code"])
+    state = facilitator.go_to(session["id"], "ideas")  # "what gives energy": not grouped
+    idea = phone.add_idea("Hyvä porukka")["idea"]
+    state = facilitator.go_to(session["id"], "group")
+    theme = facilitator.api("POST", f"/sessions/{session['id']}/themes",
+                            {"title": "Teema", "phase_id": state["phase"]["id"]}).get_json()["theme"]
+    r = facilitator.api("PATCH", f"/sessions/{session['id']}/ideas/{idea['id']}", {"theme_id": theme["id"]})
+    assert r.status_code == 422

@@ -12,7 +12,15 @@ from typing import Annotated, Literal
 from flask import Blueprint, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+)
 from sqlalchemy import select
 from wtforms.validators import ValidationError as CSRFInvalid
 
@@ -46,25 +54,26 @@ class CreateSession(_Body):
 
 
 class PhaseMove(_Body):
-    to: Literal["next", "prev"] | Annotated[int, Field(ge=0, le=100)]
+    to: Literal["next", "prev"] | Annotated[StrictInt, Field(ge=0, le=100)]
 
 
 class InputToggle(_Body):
-    open: bool
+    open: StrictBool
 
 
 class TimerControl(_Body):
     action: Literal["start", "pause", "extend", "reset"]
-    seconds: Annotated[int, Field(ge=1, le=3600)] = 60
+    # Only `extend` uses it.
+    seconds: Annotated[StrictInt, Field(ge=1, le=3600)] | None = None
 
 
 class IdeaPatch(_Body):
-    hidden: bool | None = None
-    theme_id: int | None = None
+    hidden: StrictBool | None = None
+    theme_id: StrictInt | None = None
 
 
 class Merge(_Body):
-    into: int
+    into: StrictInt
 
 
 class ThemeCreate(_Body):
@@ -78,7 +87,7 @@ class ThemeRename(_Body):
 
 class ActionBody(_Body):
     client_id: Annotated[str, StringConstraints(min_length=8, max_length=64)] | None = None
-    what: Long
+    what: Long | None = None
     who: Long = ""
     due: date | None = None
     first_step: Long = ""
@@ -106,7 +115,7 @@ STATUS_FOR = {
     "session_not_found": 404,
     "forbidden": 403,
     "unauthorized": 401,
-    "unknown_model": 400,
+    "unknown_model": 422,
 }
 
 
@@ -134,7 +143,7 @@ def authenticate():
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except CSRFInvalid:
-            raise ApiError(403, "forbidden") from None
+            raise ApiError(403, "csrf_failed") from None
     g.api_user = current_user._get_current_object()
 
 
@@ -145,7 +154,10 @@ def body(model: type[BaseModel]):
         raise ApiError(422, "invalid")
     try:
         return model.model_validate(data)
-    except ValidationError:
+    except ValidationError as exc:
+        fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        if fields and fields <= {"due", "follow_up"}:
+            raise ApiError(422, "bad_date") from None
         raise ApiError(422, "invalid") from None
 
 
@@ -276,7 +288,7 @@ def timer(session_id: int):
     """Start, pause, extend or reset the timer."""
     workshop = owned(session_id)
     data = body(TimerControl)
-    ops.control_timer(workshop, data.action, data.seconds)
+    ops.control_timer(workshop, data.action, data.seconds or 60)
     realtime.publish_timer(workshop)
     return {"timer": ser.timer_dict(workshop)}
 
@@ -312,6 +324,7 @@ def merge_idea(session_id: int, idea_id: int):
     idea, target = ops.merge_ideas(workshop, idea_id, body(Merge).into)
     realtime.publish_idea(workshop, idea)
     realtime.publish_idea(workshop, target)
+    realtime.publish_themes(workshop)
     realtime.results.mark(workshop.id, "tally")
     return {"idea": ser.idea_dict(idea, ser.FACILITATOR),
             "into": ser.idea_dict(target, ser.FACILITATOR)}
@@ -349,10 +362,11 @@ def delete_theme(session_id: int, theme_id: int):
 
 
 def _fields(data: ActionBody) -> ops.ActionFields:
-    """Return action fields from a validated body."""
+    """Return action fields from a validated body, remembering which were given."""
     return ops.ActionFields(
         what=data.what, who=data.who, due=data.due, first_step=data.first_step,
         follow_up=data.follow_up, status=data.status,
+        given=frozenset(data.model_fields_set - {"client_id"}),
     )
 
 
@@ -361,7 +375,7 @@ def create_action(session_id: int):
     """Record an agreed action (idempotent by client_id)."""
     workshop = owned(session_id)
     data = body(ActionBody)
-    if data.client_id is None:
+    if data.client_id is None or data.what is None:
         raise ApiError(422, "invalid")
     action = ops.add_action(workshop, data.client_id, _fields(data))
     realtime.publish_actions(workshop)
