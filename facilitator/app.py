@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         max_http_buffer_size=app.config["MAX_SOCKET_MESSAGE_BYTES"],
         # Same-origin only: a foreign page must not drive a participant's socket.
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),

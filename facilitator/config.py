@@ -46,6 +46,7 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "SOCKETIO_ASYNC_MODE": os.environ.get("FACILITATOR_ASYNC_MODE", "eventlet"),
         # e.g. redis://127.0.0.1:6379/0 to run several server processes behind a load balancer
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("FACILITATOR_MESSAGE_QUEUE") or None,
+        "SOCKETIO_CHANNEL": os.environ.get("FACILITATOR_MESSAGE_CHANNEL", "facilitator"),
         "RESULTS_INTERVAL": float(os.environ.get("FACILITATOR_RESULTS_INTERVAL", "0.5")),
         "MAX_SOCKET_MESSAGE_BYTES": 64 * 1024,
         "MAX_CONTENT_LENGTH": 1024 * 1024,

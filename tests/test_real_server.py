@@ -118,3 +118,50 @@ def test_real_clients_share_ideas_and_survive_a_server_restart(server):
     log = server.log()
     assert "Ennen uudelleenkäynnistystä" not in log
     assert "Traceback" not in log
+
+
+def test_two_server_processes_share_events_through_redis(tmp_path):
+    """With a Redis message queue, a phone on one process sees ideas posted on another."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if __import__("os").environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable: {exc}")
+    channel = f"facilitator-test-{uuid.uuid4().hex[:8]}"
+    db_url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first = ServerProcess(tmp_path / "a", db_url)
+    second = ServerProcess(tmp_path / "b", db_url)
+    for process in (first, second):
+        process.log_path.parent.mkdir(parents=True, exist_ok=True)
+        process.env["FACILITATOR_MESSAGE_QUEUE"] = "redis://127.0.0.1:6379/0"
+        process.env["FACILITATOR_MESSAGE_CHANNEL"] = channel
+        # Both processes must sign the same cookies.
+        process.env["FACILITATOR_SECRET_KEY"] = "shared-secret-for-this-test"
+    first.start()
+    second.start()
+    phones = []
+    try:
+        http, csrf = signed_in_facilitator(first.url)
+        headers = {"X-CSRFToken": csrf}
+        created = http.post(f"{first.url}/api/v1/sessions", headers=headers,
+                            json={"model_id": "keep-change-give-up", "title": "Kaksi prosessia"}).json()
+        http.post(f"{first.url}/api/v1/sessions/{created['id']}/start", headers=headers)
+        http.post(f"{first.url}/api/v1/sessions/{created['id']}/phase", json={"to": 1}, headers=headers)
+        on_first = RealPhone(first.url, created["join_code"])
+        on_second = RealPhone(second.url, created["join_code"])
+        phones = [on_first, on_second]
+        column = on_first.next_state()["phase"]["settings"]["columns"][0]["id"]
+        on_second.next_state()
+        ack = on_first.call("idea.add", {"client_id": uuid.uuid4().hex, "text": "Prosessista A", "column": column})
+        assert ack["ok"], ack
+        assert on_second.wait_for("idea.added", match=lambda p: p["text"] == "Prosessista A")
+        # A phase change made through process A reaches the phone on process B.
+        http.post(f"{first.url}/api/v1/sessions/{created['id']}/phase", json={"to": 2}, headers=headers)
+        assert on_second.wait_for("phase")["index"] == 2
+    finally:
+        for phone in phones:
+            phone.client.disconnect()
+        first.stop()
+        second.stop()
