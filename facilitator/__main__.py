@@ -13,15 +13,29 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m facilitator",
         description="Run the facilitator server (default) or check the workshop templates.",
     )
-    parser.add_argument("--host", default=os.environ.get("FACILITATOR_HOST", "127.0.0.1"),
-                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("FACILITATOR_PORT", "5000")),
-                        help="port to listen on (default 5000)")
-    parser.add_argument("--database-url", default=None,
-                        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
-                             "(default: SQLite file in instance/)")
-    parser.add_argument("--async-mode", default=None, choices=["eventlet", "threading"],
-                        help="Socket.IO async mode (default eventlet)")
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("FACILITATOR_HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("FACILITATOR_PORT", "5000")),
+        help="port to listen on (default 5000)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+        "(default: SQLite file in instance/)",
+    )
+    parser.add_argument(
+        "--async-mode",
+        default=None,
+        choices=["eventlet", "threading"],
+        help="Socket.IO async mode (default eventlet)",
+    )
     sub = parser.add_subparsers(dest="command")
     check = sub.add_parser("check-models", help="validate the workshop templates and exit")
     check.add_argument("--models-dir", default=None, help="folder of *.yaml templates")
@@ -56,7 +70,9 @@ def serve(args: argparse.Namespace) -> int:
     from . import create_app
     from .extensions import socketio
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     config = {"SOCKETIO_ASYNC_MODE": async_mode}
     if args.database_url:
@@ -64,8 +80,13 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(config)
     print(f"facilitator: http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
     # No per-request access log: addresses next to socket ids help nobody and risk anonymity.
-    socketio.run(app, host=args.host, port=args.port, log_output=False,
-                 allow_unsafe_werkzeug=async_mode == "threading")
+    socketio.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_output=False,
+        allow_unsafe_werkzeug=async_mode == "threading",
+    )
     return 0
 
 

@@ -99,8 +99,14 @@ def _register_error_pages(app: Flask) -> None:
             logging.getLogger(__name__).exception("request failed: %s", request.path)
             db.session.rollback()
             code = 500
-        api_codes = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                     413: "too_large", 429: "rate_limited"}
+        api_codes = {
+            400: "invalid",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            413: "too_large",
+            429: "rate_limited",
+        }
         if request.path.startswith("/api/"):
             err = error_dict(api_codes.get(code, "server_error" if code >= 500 else "invalid"))
             return {"error": err}, code

@@ -64,8 +64,11 @@ def summary(workshop: Workshop) -> dict:
             "team": workshop.team_name,
             "language": lang,
             "status": workshop.status.value,
-            "template": {"id": workshop.model_id, "version": workshop.model_version,
-                         "title": localize(model.title, lang)},
+            "template": {
+                "id": workshop.model_id,
+                "version": workshop.model_version,
+                "title": localize(model.title, lang),
+            },
             "created_at": ser.iso(workshop.created_at),
             "started_at": ser.iso(workshop.started_at),
             "closed_at": ser.iso(workshop.closed_at),
@@ -90,7 +93,11 @@ def _themes(workshop: Workshop, model, phase) -> list[dict]:
     ideas = ops.visible_ideas(workshop, phase.settings.source)
     themes = ser.themes_of(workshop, phase)
     out = [
-        {"id": t["id"], "title": t["title"], "ideas": [i.text for i in ideas if i.theme_id == t["id"]]}
+        {
+            "id": t["id"],
+            "title": t["title"],
+            "ideas": [i.text for i in ideas if i.theme_id == t["id"]],
+        }
         for t in themes
     ]
     theme_ids = {t["id"] for t in themes}
@@ -161,8 +168,10 @@ def _markdown(data: dict) -> str:
             scale = phase["scale"]
             lines += [
                 f"{gettext('Scale')} {scale['min']}–{scale['max']}. "
-                + gettext("Results are shown when at least %(n)s people answered.",
-                          n=phase["min_responses"]),
+                + gettext(
+                    "Results are shown when at least %(n)s people answered.",
+                    n=phase["min_responses"],
+                ),
                 "",
                 f"| {gettext('Statement')} | {gettext('Answers')} | {gettext('Mean')} | "
                 f"{gettext('Distribution')} |",

@@ -55,19 +55,19 @@ class IllegalTransition(Exception):
         self.code = code
 
 
-class SessionStatus(str, enum.Enum):
+class SessionStatus(enum.StrEnum):
     UPCOMING = "upcoming"
     LIVE = "live"
     CLOSED = "closed"
 
 
-class TimerState(str, enum.Enum):
+class TimerState(enum.StrEnum):
     STOPPED = "stopped"
     RUNNING = "running"
     PAUSED = "paused"
 
 
-class ActionStatus(str, enum.Enum):
+class ActionStatus(enum.StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"

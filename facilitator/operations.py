@@ -106,7 +106,9 @@ def authenticate(email: str, password: str) -> Facilitator | None:
 def create_api_token(user: Facilitator, name: str) -> tuple[ApiToken, str]:
     """Create a personal API token; the plain token is returned once and never stored."""
     plain = "fa_" + secrets.token_urlsafe(32)
-    token = ApiToken(facilitator=user, name=name.strip()[:80] or "API", token_hash=hash_token(plain))
+    token = ApiToken(
+        facilitator=user, name=name.strip()[:80] or "API", token_hash=hash_token(plain)
+    )
     db.session.add(token)
     db.session.commit()
     return token, plain
@@ -457,7 +459,9 @@ def merge_ideas(workshop: Workshop, idea_id: int, into_id: int) -> tuple[Idea, I
     if target.theme_id is None:
         target.theme_id = idea.theme_id
     old_key, new_key = f"idea:{idea.id}", f"idea:{target.id}"
-    for vote in db.session.scalars(select(Vote).filter_by(workshop_id=workshop.id, item_key=old_key)):
+    for vote in db.session.scalars(
+        select(Vote).filter_by(workshop_id=workshop.id, item_key=old_key)
+    ):
         twin = db.session.scalar(
             select(Vote).filter_by(
                 participant_id=vote.participant_id, phase_id=vote.phase_id, item_key=new_key
@@ -696,7 +700,8 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
         responses = sum(by_value.values())
         if responses >= threshold:
             distribution = {
-                str(v): by_value.get(v, 0) for v in range(settings.scale.min, settings.scale.max + 1)
+                str(v): by_value.get(v, 0)
+                for v in range(settings.scale.min, settings.scale.max + 1)
             }
             mean = round(sum(v * n for v, n in by_value.items()) / responses, 2)
         else:
@@ -717,9 +722,7 @@ class ActionFields:
     follow_up: date | None = None
     status: ActionStatus | None = None
     # Which fields the caller gave; an update leaves the others as they are.
-    given: frozenset[str] = frozenset(
-        {"what", "who", "due", "first_step", "follow_up", "status"}
-    )
+    given: frozenset[str] = frozenset({"what", "who", "due", "first_step", "follow_up", "status"})
 
 
 def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> Action:

@@ -27,7 +27,9 @@ from .workshop_models import PhaseKind
 
 log = logging.getLogger(__name__)
 
-ClientId = Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ClientId = Annotated[
+    str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+]
 # Oversized text is let through here so the operation can answer `too_long` with the limit.
 Text = Annotated[str, StringConstraints(max_length=20000)]
 
@@ -297,9 +299,7 @@ def _participant() -> tuple[Workshop, Participant]:
 
 def _snapshot(conn: Connection, workshop: Workshop) -> dict:
     """Return the snapshot for a connection's role."""
-    participant = (
-        db.session.get(Participant, conn.participant_id) if conn.participant_id else None
-    )
+    participant = db.session.get(Participant, conn.participant_id) if conn.participant_id else None
     join_url = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
     return ser.snapshot(
         workshop,

@@ -96,7 +96,12 @@ def idea_dict(idea: Idea, role: str, participant: Participant | None = None, vot
 
 def theme_dict(theme: Theme) -> dict:
     """Serialise a theme."""
-    return {"id": theme.id, "phase_id": theme.phase_id, "title": theme.title, "position": theme.position}
+    return {
+        "id": theme.id,
+        "phase_id": theme.phase_id,
+        "title": theme.title,
+        "position": theme.position,
+    }
 
 
 def action_dict(action: Action) -> dict:

@@ -8,8 +8,32 @@ import nh3
 _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code", "pre",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
@@ -18,7 +42,9 @@ def render_markdown(text: str | None) -> str:
     """Render Markdown to HTML with everything but plain formatting stripped."""
     if not text:
         return ""
-    html = md.markdown(_separate_lists(text), extensions=["tables", "sane_lists"], output_format="html")
+    html = md.markdown(
+        _separate_lists(text), extensions=["tables", "sane_lists"], output_format="html"
+    )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -12,9 +12,10 @@ from facilitator import create_app
 from facilitator.extensions import db, socketio
 from facilitator.models import Facilitator
 
-
 # The PostgreSQL server the suite also runs on (the machine's loopback one by default).
-PG_ADMIN_URL = os.environ.get("FACILITATOR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "FACILITATOR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def pytest_generate_tests(metafunc):
@@ -107,7 +108,9 @@ class FacilitatorClient:
 
     def create_session(self, model_id="keep-change-give-up", title="Osasto 5 kehittämispäivä"):
         """Create a session and return its summary."""
-        response = self.api("POST", "/sessions", {"model_id": model_id, "title": title, "team_name": "Osasto 5"})
+        response = self.api(
+            "POST", "/sessions", {"model_id": model_id, "title": title, "team_name": "Osasto 5"}
+        )
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 

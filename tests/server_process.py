@@ -42,9 +42,21 @@ class ServerProcess:
         """Start the server and wait until it answers."""
         log = open(self.log_path, "a")  # noqa: SIM115  closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "facilitator", "--host", "127.0.0.1", "--port", str(self.port),
-             "--database-url", self.database_url],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "facilitator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--database-url",
+                self.database_url,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -77,14 +89,21 @@ def csrf_token(html: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
-def signed_in_facilitator(base_url: str, email: str = "fasi@example.fi") -> tuple[requests.Session, str]:
+def signed_in_facilitator(
+    base_url: str, email: str = "fasi@example.fi"
+) -> tuple[requests.Session, str]:
     """Sign up a facilitator over HTTP; return the session and a CSRF token."""
     http = requests.Session()
     token = csrf_token(http.get(base_url + "/auth/signup").text)
     response = http.post(
         base_url + "/auth/signup",
-        data={"name": "Fasi", "email": email, "password": "salasana123",
-              "password2": "salasana123", "csrf_token": token},
+        data={
+            "name": "Fasi",
+            "email": email,
+            "password": "salasana123",
+            "password2": "salasana123",
+            "csrf_token": token,
+        },
         allow_redirects=False,
     )
     assert response.status_code == 302, response.text[:500]

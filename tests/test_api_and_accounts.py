@@ -23,9 +23,15 @@ def test_password_is_hashed_and_wrong_password_refused(app, client, facilitator)
     client.post("/auth/logout", data={"csrf_token": facilitator.csrf})
     assert client.get("/sessions").status_code == 302
     token = csrf_from(client.get("/auth/login").get_data(as_text=True))
-    wrong = client.post("/auth/login", data={"email": "fasilitaattori@example.fi", "password": "väärä", "csrf_token": token})
+    wrong = client.post(
+        "/auth/login",
+        data={"email": "fasilitaattori@example.fi", "password": "väärä", "csrf_token": token},
+    )
     assert wrong.status_code == 400
-    right = client.post("/auth/login", data={"email": "FASILITAATTORI@example.fi", "password": "salasana123", "csrf_token": token})
+    right = client.post(
+        "/auth/login",
+        data={"email": "FASILITAATTORI@example.fi", "password": "salasana123", "csrf_token": token},
+    )
     assert right.status_code == 302
     assert client.get("/sessions").status_code == 200
 
@@ -34,8 +40,16 @@ def test_duplicate_email_signup_is_refused(app, facilitator):
     """A second account with the same email gets a form error, not a crash."""
     other = app.test_client()
     token = csrf_from(other.get("/auth/signup").get_data(as_text=True))
-    r = other.post("/auth/signup", data={"name": "X", "email": "fasilitaattori@example.fi",
-                                         "password": "salasana123", "password2": "salasana123", "csrf_token": token})
+    r = other.post(
+        "/auth/signup",
+        data={
+            "name": "X",
+            "email": "fasilitaattori@example.fi",
+            "password": "salasana123",
+            "password2": "salasana123",
+            "csrf_token": token,
+        },
+    )
     assert r.status_code == 400
 
 
@@ -43,24 +57,33 @@ def test_api_requires_auth_and_csrf(app, facilitator):
     """No cookie: 401. Cookie without CSRF header on a write: 403."""
     anonymous = app.test_client()
     assert anonymous.get("/api/v1/sessions").status_code == 401
-    r = facilitator.client.post("/api/v1/sessions", json={"model_id": "keep-change-give-up", "title": "x"})
+    r = facilitator.client.post(
+        "/api/v1/sessions", json={"model_id": "keep-change-give-up", "title": "x"}
+    )
     assert r.status_code == 403
     assert r.get_json()["error"]["code"] == "csrf_failed"
 
 
 def test_personal_api_token_works_and_can_be_revoked(app, facilitator):
     """A token made on the account page drives the API without a cookie."""
-    page = facilitator.client.post("/account", data={"name": "Raportointi", "csrf_token": facilitator.csrf})
+    page = facilitator.client.post(
+        "/account", data={"name": "Raportointi", "csrf_token": facilitator.csrf}
+    )
     token = re.search(r"fa_[A-Za-z0-9_-]{20,}", page.get_data(as_text=True)).group(0)
     bare = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    created = bare.post("/api/v1/sessions", json={"model_id": "sytyttaja", "title": "API"}, headers=headers)
+    created = bare.post(
+        "/api/v1/sessions", json={"model_id": "sytyttaja", "title": "API"}, headers=headers
+    )
     assert created.status_code == 201
     sid = created.get_json()["id"]
     assert bare.post(f"/api/v1/sessions/{sid}/start", headers=headers).status_code == 200
     listed = bare.get("/api/v1/sessions?status=live", headers=headers).get_json()["sessions"]
     assert [s["id"] for s in listed] == [sid]
-    assert bare.get("/api/v1/sessions", headers={"Authorization": "Bearer fa_wrong"}).status_code == 401
+    assert (
+        bare.get("/api/v1/sessions", headers={"Authorization": "Bearer fa_wrong"}).status_code
+        == 401
+    )
     with app.app_context():
         from facilitator.models import ApiToken
 
@@ -77,13 +100,19 @@ def test_api_rejects_malformed_bodies_with_translated_error(facilitator):
         ("/sessions", {"title": 5}),
         (f"/sessions/{session['id']}/phase", {"to": "sideways"}),
         (f"/sessions/{session['id']}/timer", {"action": "extend", "seconds": -5}),
-        (f"/sessions/{session['id']}/actions", {"what": "x", "due": "31.12.2026", "client_id": uuid.uuid4().hex}),
+        (
+            f"/sessions/{session['id']}/actions",
+            {"what": "x", "due": "31.12.2026", "client_id": uuid.uuid4().hex},
+        ),
     ]:
         r = facilitator.api("POST", path, body)
         assert r.status_code == 422, (path, r.get_json())
         assert r.get_json()["error"]["message"]
-    r = facilitator.client.post(f"/api/v1/sessions/{session['id']}/phase", data="not json",
-                                headers={"X-CSRFToken": facilitator.csrf, "Content-Type": "application/json"})
+    r = facilitator.client.post(
+        f"/api/v1/sessions/{session['id']}/phase",
+        data="not json",
+        headers={"X-CSRFToken": facilitator.csrf, "Content-Type": "application/json"},
+    )
     assert r.status_code == 422
 
 
@@ -111,12 +140,18 @@ def test_timer_start_pause_extend(facilitator, phone_factory):
     planned = state["phase"]["minutes"] * 60
     assert state["timer"] == {**state["timer"], "state": "stopped", "remaining": planned}
     phone.received()
-    started = facilitator.api("POST", f"/sessions/{session['id']}/timer", {"action": "start"}).get_json()["timer"]
+    started = facilitator.api(
+        "POST", f"/sessions/{session['id']}/timer", {"action": "start"}
+    ).get_json()["timer"]
     assert started["state"] == "running" and started["ends_at"]
     assert phone.received("timer")[-1]["args"][0]["state"] == "running"
-    paused = facilitator.api("POST", f"/sessions/{session['id']}/timer", {"action": "pause"}).get_json()["timer"]
+    paused = facilitator.api(
+        "POST", f"/sessions/{session['id']}/timer", {"action": "pause"}
+    ).get_json()["timer"]
     assert paused["state"] == "paused" and planned - 2 <= paused["remaining"] <= planned
-    extended = facilitator.api("POST", f"/sessions/{session['id']}/timer", {"action": "extend", "seconds": 300}).get_json()["timer"]
+    extended = facilitator.api(
+        "POST", f"/sessions/{session['id']}/timer", {"action": "extend", "seconds": 300}
+    ).get_json()["timer"]
     assert extended["remaining"] == paused["remaining"] + 300
     assert extended["duration"] == planned + 300
 
@@ -172,13 +207,25 @@ def test_qr_code_is_svg_for_the_join_url(facilitator):
 
 
 def test_check_models_command(tmp_path):
-    """`python -m facilitator check-models` passes on the shipped templates, fails on a broken one."""
-    ok = subprocess.run([sys.executable, "-m", "facilitator", "check-models"], cwd=ROOT,
-                        capture_output=True, text=True, timeout=60)
+    """`check-models` passes on the shipped templates and fails on a broken one."""
+    ok = subprocess.run(
+        [sys.executable, "-m", "facilitator", "check-models"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    (tmp_path / "broken.yaml").write_text("id: broken\nversion: 1\ntitle: X\ndescription: Y\nphases: []\n")
-    bad = subprocess.run([sys.executable, "-m", "facilitator", "check-models", "--models-dir", str(tmp_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    (tmp_path / "broken.yaml").write_text(
+        "id: broken\nversion: 1\ntitle: X\ndescription: Y\nphases: []\n"
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "facilitator", "check-models", "--models-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1
     assert "broken.yaml" in bad.stdout and "phases" in bad.stdout
 
@@ -203,18 +250,32 @@ def test_action_update_changes_only_given_fields(facilitator, phone_factory):
     session = facilitator.create_session()
     facilitator.go_to(session["id"], "actions")
     client_id = uuid.uuid4().hex
-    body = {"client_id": client_id, "what": "Perehdytyskansio ajan tasalle", "who": "Anna ja Pekka",
-            "due": "2027-02-01", "first_step": "Kootaan vanhat ohjeet", "follow_up": "2027-02-15"}
+    body = {
+        "client_id": client_id,
+        "what": "Perehdytyskansio ajan tasalle",
+        "who": "Anna ja Pekka",
+        "due": "2027-02-01",
+        "first_step": "Kootaan vanhat ohjeet",
+        "follow_up": "2027-02-15",
+    }
     created = facilitator.api("POST", f"/sessions/{session['id']}/actions", body)
     again = facilitator.api("POST", f"/sessions/{session['id']}/actions", body)
     assert created.get_json()["action"]["id"] == again.get_json()["action"]["id"]
     action_id = created.get_json()["action"]["id"]
-    r = facilitator.api("PATCH", f"/sessions/{session['id']}/actions/{action_id}", {"status": "done"})
+    r = facilitator.api(
+        "PATCH", f"/sessions/{session['id']}/actions/{action_id}", {"status": "done"}
+    )
     assert r.status_code == 200
     action = r.get_json()["action"]
     assert action["status"] == "done"
-    assert (action["what"], action["who"], action["due"]) == (body["what"], body["who"], "2027-02-01")
-    bad = facilitator.api("PATCH", f"/sessions/{session['id']}/actions/{action_id}", {"due": "1.2.2027"})
+    assert (action["what"], action["who"], action["due"]) == (
+        body["what"],
+        body["who"],
+        "2027-02-01",
+    )
+    bad = facilitator.api(
+        "PATCH", f"/sessions/{session['id']}/actions/{action_id}", {"due": "1.2.2027"}
+    )
     assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "bad_date"
     state = facilitator.api("GET", f"/sessions/{session['id']}").get_json()
     assert len(state["actions"]) == 1
@@ -227,7 +288,12 @@ def test_idea_cannot_go_under_a_theme_of_another_phase(facilitator, phone_factor
     state = facilitator.go_to(session["id"], "ideas")  # "what gives energy": not grouped
     idea = phone.add_idea("Hyvä porukka")["idea"]
     state = facilitator.go_to(session["id"], "group")
-    theme = facilitator.api("POST", f"/sessions/{session['id']}/themes",
-                            {"title": "Teema", "phase_id": state["phase"]["id"]}).get_json()["theme"]
-    r = facilitator.api("PATCH", f"/sessions/{session['id']}/ideas/{idea['id']}", {"theme_id": theme["id"]})
+    theme = facilitator.api(
+        "POST",
+        f"/sessions/{session['id']}/themes",
+        {"title": "Teema", "phase_id": state["phase"]["id"]},
+    ).get_json()["theme"]
+    r = facilitator.api(
+        "PATCH", f"/sessions/{session['id']}/ideas/{idea['id']}", {"theme_id": theme["id"]}
+    )
     assert r.status_code == 422

@@ -65,8 +65,9 @@ def test_phones_do_not_receive_others_ideas_when_wall_is_on_projector(
         phone.received()
     for n, phone in enumerate(phones):
         assert phone.add_idea(f"Idea {n}")["ok"]
-    assert [e["args"][0]["text"] for e in projector.get_received() if e["name"] == "idea.added"] == [
-        "Idea 0", "Idea 1", "Idea 2"]
+    assert [
+        e["args"][0]["text"] for e in projector.get_received() if e["name"] == "idea.added"
+    ] == ["Idea 0", "Idea 1", "Idea 2"]
     for n, phone in enumerate(phones):
         assert phone.received("idea.added") == []
         state = phone.emit("sync")["state"]
@@ -74,7 +75,9 @@ def test_phones_do_not_receive_others_ideas_when_wall_is_on_projector(
     projector.disconnect()
 
 
-def test_hidden_idea_leaves_projector_and_phones_but_not_facilitator(app, facilitator, phone_factory):
+def test_hidden_idea_leaves_projector_and_phones_but_not_facilitator(
+    app, facilitator, phone_factory
+):
     """Hiding an idea removes it from public screens; the facilitator still sees it, marked."""
     session = facilitator.create_session()
     phone = phone_factory(session["join_code"])
@@ -86,7 +89,9 @@ def test_hidden_idea_leaves_projector_and_phones_but_not_facilitator(app, facili
     other.received()
     r = facilitator.api("PATCH", f"/sessions/{session['id']}/ideas/{idea['id']}", {"hidden": True})
     assert r.status_code == 200
-    assert [e["args"][0] for e in projector.get_received() if e["name"] == "idea.removed"] == [{"id": idea["id"]}]
+    assert [e["args"][0] for e in projector.get_received() if e["name"] == "idea.removed"] == [
+        {"id": idea["id"]}
+    ]
     assert other.received("idea.removed")[-1]["args"][0] == {"id": idea["id"]}
     assert other.emit("sync")["state"]["ideas"] == []
     fac_state = facilitator.api("GET", f"/sessions/{session['id']}").get_json()
@@ -104,8 +109,12 @@ def test_merge_moves_votes_and_hides_merged_idea(facilitator, phone_factory):
     b = phones[1].add_idea("Enemmän taukoja", column)["idea"]
     state = facilitator.go_to(session["id"], "vote")
     for phone, idea in zip(phones, (a, b), strict=True):
-        assert phone.emit("vote.set", {"client_id": uuid.uuid4().hex, "item": f"idea:{idea['id']}", "count": 1})["ok"]
-    r = facilitator.api("POST", f"/sessions/{session['id']}/ideas/{b['id']}/merge", {"into": a["id"]})
+        assert phone.emit(
+            "vote.set", {"client_id": uuid.uuid4().hex, "item": f"idea:{idea['id']}", "count": 1}
+        )["ok"]
+    r = facilitator.api(
+        "POST", f"/sessions/{session['id']}/ideas/{b['id']}/merge", {"into": a["id"]}
+    )
     assert r.status_code == 200
     state = facilitator.api("GET", f"/sessions/{session['id']}").get_json()
     keys = [i["key"] for i in state["vote"]["items"]]

@@ -19,8 +19,11 @@ def test_full_session_with_three_participants(app, facilitator, phone_factory):
     for phone in phones:
         assert any(e["name"] == "phase" for e in phone.received())
 
-    texts = [("keep", "Aamupalaverit pitää säilyttää"), ("change", "Vuorolistat ajoissa"),
-             ("give_up", "Turhat raportit pois")]
+    texts = [
+        ("keep", "Aamupalaverit pitää säilyttää"),
+        ("change", "Vuorolistat ajoissa"),
+        ("give_up", "Turhat raportit pois"),
+    ]
     state = phones[0].emit("sync")["state"]
     columns = [c["id"] for c in state["phase"]["settings"]["columns"]]
     assert len(columns) == 3
@@ -41,7 +44,9 @@ def test_full_session_with_three_participants(app, facilitator, phone_factory):
     # Grouping: the facilitator makes a theme and puts two ideas under it.
     state = facilitator.go_to(sid, "group")
     group_id = state["phase"]["id"]
-    theme = facilitator.api("POST", f"/sessions/{sid}/themes", {"title": "Tiedonkulku", "phase_id": group_id})
+    theme = facilitator.api(
+        "POST", f"/sessions/{sid}/themes", {"title": "Tiedonkulku", "phase_id": group_id}
+    )
     assert theme.status_code == 201
     theme_id = theme.get_json()["theme"]["id"]
     for idea_id in idea_ids[:2]:
@@ -56,10 +61,15 @@ def test_full_session_with_three_participants(app, facilitator, phone_factory):
     budget, cap = state["vote"]["budget"], state["vote"]["per_item_cap"]
     for phone in phones:
         phone.received()
-        ack = phone.emit("vote.set", {"client_id": uuid.uuid4().hex, "item": f"theme:{theme_id}", "count": cap})
+        ack = phone.emit(
+            "vote.set", {"client_id": uuid.uuid4().hex, "item": f"theme:{theme_id}", "count": cap}
+        )
         assert ack["ok"] is True, ack
         assert ack["used"] == cap
-    ack = phones[0].emit("vote.set", {"client_id": uuid.uuid4().hex, "item": f"idea:{idea_ids[2]}", "count": budget - cap})
+    ack = phones[0].emit(
+        "vote.set",
+        {"client_id": uuid.uuid4().hex, "item": f"idea:{idea_ids[2]}", "count": budget - cap},
+    )
     assert ack["ok"] is True
 
     state = facilitator.api("GET", f"/sessions/{sid}").get_json()
@@ -100,7 +110,9 @@ def test_full_session_with_three_participants(app, facilitator, phone_factory):
     assert sorted(i["text"] for i in ideas_phase["ideas"]) == sorted(t for _, t in texts)
     vote_phase = next(p for p in data["phases"] if p["kind"] == "vote")
     assert vote_phase["results"][0] == {
-        "key": f"theme:{theme_id}", "title": "Tiedonkulku", "count": 3 * cap,
+        "key": f"theme:{theme_id}",
+        "title": "Tiedonkulku",
+        "count": 3 * cap,
         "ideas": [texts[0][1], texts[1][1]],
     }
     assert data["actions"][0]["first_step"] == "Sovitaan listan tekijät"

@@ -129,18 +129,24 @@ def test_idea_before_start_is_refused(facilitator, phone_factory):
 def test_join_with_unknown_code_or_without_page_visit(app, facilitator, socket_client):
     """Joining needs a real code and the token the join page hands out."""
     session = facilitator.create_session()
-    assert_error(socket_client.emit("join", {"role": "participant", "code": "ZZZZZZ"}, callback=True),
-                 "session_not_found")
+    assert_error(
+        socket_client.emit("join", {"role": "participant", "code": "ZZZZZZ"}, callback=True),
+        "session_not_found",
+    )
     # The facilitator's own client never opened /j/<code>, so it has no participant token.
     assert_error(
-        socket_client.emit("join", {"role": "participant", "code": session["join_code"]}, callback=True),
+        socket_client.emit(
+            "join", {"role": "participant", "code": session["join_code"]}, callback=True
+        ),
         "not_joined",
     )
 
 
 def test_events_before_join_are_refused(socket_client):
     """Writing without joining a session is refused."""
-    ack = socket_client.emit("idea.add", {"client_id": uuid.uuid4().hex, "text": "x"}, callback=True)
+    ack = socket_client.emit(
+        "idea.add", {"client_id": uuid.uuid4().hex, "text": "x"}, callback=True
+    )
     assert_error(ack, "not_joined")
 
 

@@ -25,10 +25,13 @@ class RealPhone:
         self.states: queue.Queue = queue.Queue()
         self.client = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=1)
         self.client.on("connect", self._on_connect)
-        self.client.on("*", lambda event, *args: self.events.put((event, args[0] if args else None)))
+        self.client.on(
+            "*", lambda event, *args: self.events.put((event, args[0] if args else None))
+        )
         cookies = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
-        self.client.connect(base_url, headers={"Cookie": cookies}, transports=["websocket"],
-                            wait_timeout=10)
+        self.client.connect(
+            base_url, headers={"Cookie": cookies}, transports=["websocket"], wait_timeout=10
+        )
 
     def _on_connect(self):
         # Like the browser page: (re)join on every connect, taking a full snapshot.
@@ -75,8 +78,11 @@ def test_real_clients_share_ideas_and_survive_a_server_restart(server):
     http, csrf = signed_in_facilitator(server.url)
     api = f"{server.url}/api/v1"
     headers = {"X-CSRFToken": csrf}
-    created = http.post(f"{api}/sessions", json={"model_id": "keep-change-give-up", "title": "Testi"},
-                        headers=headers).json()
+    created = http.post(
+        f"{api}/sessions",
+        json={"model_id": "keep-change-give-up", "title": "Testi"},
+        headers=headers,
+    ).json()
     sid, code = created["id"], created["join_code"]
     assert http.post(f"{api}/sessions/{sid}/start", headers=headers).ok
     assert http.post(f"{api}/sessions/{sid}/phase", json={"to": 1}, headers=headers).ok
@@ -88,7 +94,10 @@ def test_real_clients_share_ideas_and_survive_a_server_restart(server):
         assert state["phase"]["kind"] == "ideas"
         column = state["phase"]["settings"]["columns"][0]["id"]
         client_id = uuid.uuid4().hex
-        ack = phone.call("idea.add", {"client_id": client_id, "text": "Ennen uudelleenkäynnistystä", "column": column})
+        ack = phone.call(
+            "idea.add",
+            {"client_id": client_id, "text": "Ennen uudelleenkäynnistystä", "column": column},
+        )
         assert ack["ok"], ack
         added = other.wait_for("idea.added")
         assert added["text"] == "Ennen uudelleenkäynnistystä"
@@ -103,13 +112,21 @@ def test_real_clients_share_ideas_and_survive_a_server_restart(server):
         mine = [i for i in state["ideas"] if i["text"] == "Ennen uudelleenkäynnistystä"]
         assert mine and mine[0]["is_mine"] is True
         # The retry of an event whose ack was lost in the restart does not duplicate.
-        again = phone.call("idea.add", {"client_id": client_id, "text": "Ennen uudelleenkäynnistystä", "column": column})
+        again = phone.call(
+            "idea.add",
+            {"client_id": client_id, "text": "Ennen uudelleenkäynnistystä", "column": column},
+        )
         assert again["ok"] and again["idea"]["id"] == ack["idea"]["id"]
-        ack2 = other.call("idea.add", {"client_id": uuid.uuid4().hex, "text": "Jälkeen", "column": column})
+        ack2 = other.call(
+            "idea.add", {"client_id": uuid.uuid4().hex, "text": "Jälkeen", "column": column}
+        )
         assert ack2["ok"], ack2
         assert phone.wait_for("idea.added", match=lambda p: p["text"] == "Jälkeen")
         final = phone.call("sync", {})["state"]
-        assert sorted(i["text"] for i in final["ideas"]) == ["Ennen uudelleenkäynnistystä", "Jälkeen"]
+        assert sorted(i["text"] for i in final["ideas"]) == [
+            "Ennen uudelleenkäynnistystä",
+            "Jälkeen",
+        ]
     finally:
         phone.client.disconnect()
         other.client.disconnect()
@@ -145,20 +162,29 @@ def test_two_server_processes_share_events_through_redis(tmp_path):
     try:
         http, csrf = signed_in_facilitator(first.url)
         headers = {"X-CSRFToken": csrf}
-        created = http.post(f"{first.url}/api/v1/sessions", headers=headers,
-                            json={"model_id": "keep-change-give-up", "title": "Kaksi prosessia"}).json()
+        created = http.post(
+            f"{first.url}/api/v1/sessions",
+            headers=headers,
+            json={"model_id": "keep-change-give-up", "title": "Kaksi prosessia"},
+        ).json()
         http.post(f"{first.url}/api/v1/sessions/{created['id']}/start", headers=headers)
-        http.post(f"{first.url}/api/v1/sessions/{created['id']}/phase", json={"to": 1}, headers=headers)
+        http.post(
+            f"{first.url}/api/v1/sessions/{created['id']}/phase", json={"to": 1}, headers=headers
+        )
         on_first = RealPhone(first.url, created["join_code"])
         on_second = RealPhone(second.url, created["join_code"])
         phones = [on_first, on_second]
         column = on_first.next_state()["phase"]["settings"]["columns"][0]["id"]
         on_second.next_state()
-        ack = on_first.call("idea.add", {"client_id": uuid.uuid4().hex, "text": "Prosessista A", "column": column})
+        ack = on_first.call(
+            "idea.add", {"client_id": uuid.uuid4().hex, "text": "Prosessista A", "column": column}
+        )
         assert ack["ok"], ack
         assert on_second.wait_for("idea.added", match=lambda p: p["text"] == "Prosessista A")
         # A phase change made through process A reaches the phone on process B.
-        http.post(f"{first.url}/api/v1/sessions/{created['id']}/phase", json={"to": 2}, headers=headers)
+        http.post(
+            f"{first.url}/api/v1/sessions/{created['id']}/phase", json={"to": 2}, headers=headers
+        )
         assert on_second.wait_for("phase")["index"] == 2
     finally:
         for phone in phones:

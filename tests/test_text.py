@@ -12,7 +12,7 @@ def test_list_right_after_a_line_becomes_a_list():
 def test_scripts_event_handlers_and_javascript_links_are_removed():
     """Raw HTML and dangerous links never survive rendering."""
     html = render_markdown(
-        '<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1)) '
+        "<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1)) "
         '<a href="https://example.fi" onclick="evil()">ok</a>'
     )
     assert "<script" not in html and "onerror" not in html and "onclick" not in html

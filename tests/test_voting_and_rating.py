@@ -12,7 +12,9 @@ from tests.test_participant_events import assert_error
 
 def vote(phone, item: str, count: int, client_id: str | None = None) -> dict:
     """Set a phone's dots on an item."""
-    return phone.emit("vote.set", {"client_id": client_id or uuid.uuid4().hex, "item": item, "count": count})
+    return phone.emit(
+        "vote.set", {"client_id": client_id or uuid.uuid4().hex, "item": item, "count": count}
+    )
 
 
 @pytest.fixture
@@ -21,7 +23,9 @@ def voting(facilitator, phone_factory):
     session = facilitator.create_session("sytyttaja", "Sytyttäjä osasto 3")
     phones = [phone_factory(session["join_code"]) for _ in range(3)]
     state = facilitator.go_to(session["id"], "ideas")
-    drains = next(p for p in state["phases"] if p["kind"] == "ideas" and p["index"] > state["phase"]["index"])
+    drains = next(
+        p for p in state["phases"] if p["kind"] == "ideas" and p["index"] > state["phase"]["index"]
+    )
     facilitator.api("POST", f"/sessions/{session['id']}/phase", {"to": drains["index"]})
     for n, phone in enumerate(phones):
         assert phone.add_idea(f"Kuormittaa {n}")["ok"]
@@ -95,7 +99,9 @@ def test_tally_updates_are_coalesced(app, voting):
     from facilitator.extensions import socketio
 
     projector = socketio.test_client(app, flask_test_client=projector_http)
-    assert projector.emit("join", {"role": "projector", "session_id": session["id"]}, callback=True)["ok"]
+    assert projector.emit(
+        "join", {"role": "projector", "session_id": session["id"]}, callback=True
+    )["ok"]
     projector.get_received()
     votes = 0
     for _ in range(3):
@@ -121,16 +127,24 @@ def test_rating_distribution_hidden_below_five(facilitator, phone_factory):
     statement = state["rate"]["statements"][0]["id"]
     scale = state["rate"]["scale"]
     for n, phone in enumerate(phones[:4]):
-        ack = phone.emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": scale["min"] + n % 2})
+        ack = phone.emit(
+            "rate.set",
+            {"client_id": uuid.uuid4().hex, "statement": statement, "value": scale["min"] + n % 2},
+        )
         assert ack["ok"], ack
-    for view in (facilitator.api("GET", f"/sessions/{session['id']}").get_json(), phones[0].emit("sync")["state"]):
+    for view in (
+        facilitator.api("GET", f"/sessions/{session['id']}").get_json(),
+        phones[0].emit("sync")["state"],
+    ):
         result = view["rate"]["results"][statement]
         assert result["responses"] == 4
         assert result["distribution"] is None and result["mean"] is None
     export = facilitator.api("GET", f"/sessions/{session['id']}/export.json").get_json()
     rated = next(p for p in export["phases"] if p["kind"] == "rate")
     assert rated["statements"][0]["distribution"] is None
-    phones[4].emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": scale["max"]})
+    phones[4].emit(
+        "rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": scale["max"]}
+    )
     result = phones[0].emit("sync")["state"]["rate"]["results"][statement]
     assert result["responses"] == 5
     assert sum(result["distribution"].values()) == 5
@@ -144,9 +158,21 @@ def test_rating_outside_scale_or_unknown_statement_is_refused(facilitator, phone
     state = facilitator.go_to(session["id"], "rate")
     statement = state["rate"]["statements"][0]["id"]
     too_high = state["rate"]["scale"]["max"] + 1
-    assert_error(phone.emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": too_high}), "invalid")
-    assert_error(phone.emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": "nope", "value": 3}), "not_found")
-    ack = phone.emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": 3})
+    assert_error(
+        phone.emit(
+            "rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": too_high}
+        ),
+        "invalid",
+    )
+    assert_error(
+        phone.emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": "nope", "value": 3}),
+        "not_found",
+    )
+    ack = phone.emit(
+        "rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": 3}
+    )
     assert ack["my_ratings"] == {statement: 3}
-    ack = phone.emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": 4})
+    ack = phone.emit(
+        "rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": 4}
+    )
     assert ack["my_ratings"] == {statement: 4}  # changing an answer replaces it

@@ -24,9 +24,8 @@ from pydantic import (
 from sqlalchemy import select
 from wtforms.validators import ValidationError as CSRFInvalid
 
-from .. import export
+from .. import export, realtime
 from .. import operations as ops
-from .. import realtime
 from .. import serializers as ser
 from ..catalog import available_models
 from ..errors import OperationError
@@ -326,8 +325,10 @@ def merge_idea(session_id: int, idea_id: int):
     realtime.publish_idea(workshop, target)
     realtime.publish_themes(workshop)
     realtime.results.mark(workshop.id, "tally")
-    return {"idea": ser.idea_dict(idea, ser.FACILITATOR),
-            "into": ser.idea_dict(target, ser.FACILITATOR)}
+    return {
+        "idea": ser.idea_dict(idea, ser.FACILITATOR),
+        "into": ser.idea_dict(target, ser.FACILITATOR),
+    }
 
 
 @bp.post("/sessions/<int:session_id>/themes")
@@ -364,8 +365,12 @@ def delete_theme(session_id: int, theme_id: int):
 def _fields(data: ActionBody) -> ops.ActionFields:
     """Return action fields from a validated body, remembering which were given."""
     return ops.ActionFields(
-        what=data.what, who=data.who, due=data.due, first_step=data.first_step,
-        follow_up=data.follow_up, status=data.status,
+        what=data.what,
+        who=data.who,
+        due=data.due,
+        first_step=data.first_step,
+        follow_up=data.follow_up,
+        status=data.status,
         given=frozenset(data.model_fields_set - {"client_id"}),
     )
 

@@ -147,8 +147,11 @@ def qr(session_id: int):
     )
     buffer = io.BytesIO()
     image.save(buffer)
-    return Response(buffer.getvalue(), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return Response(
+        buffer.getvalue(),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 @bp.get("/sessions/<int:session_id>/export")
@@ -156,7 +159,9 @@ def export_view(session_id: int):
     """Show the session summary as a printable page."""
     workshop = own_workshop(session_id)
     return render_template(
-        "dashboard/export.html", workshop=workshop, summary_html=export.html(workshop),
+        "dashboard/export.html",
+        workshop=workshop,
+        summary_html=export.html(workshop),
         **{k: v for k, v in _page_context(workshop).items() if k != "workshop"},
     )
 
