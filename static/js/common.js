@@ -501,6 +501,7 @@
     options = options || {};
     FA.clear(container);
     container.classList.add('chart');
+    container.classList.toggle('chart-compact', !!options.compact);
     var max = 0;
     (results || []).forEach(function (r) { max = Math.max(max, r.count || 0); });
     var list = FA.el('ol', { class: 'chart-list', role: 'list' });

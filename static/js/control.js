@@ -101,6 +101,7 @@
     startBtn: $('btn-start'),
     closeBtn: $('btn-close'),
     closedNote: $('closed-note'),
+    joinBox: $('join-box'),
     conn: $('conn-status'),
     online: $('count-online'),
     joined: $('count-joined'),
@@ -308,6 +309,7 @@
     refs.startBtn.hidden = status !== 'upcoming';
     refs.closeBtn.hidden = status !== 'live';
     refs.closedNote.hidden = status !== 'closed';
+    if (refs.joinBox) refs.joinBox.hidden = status === 'closed';
     app.classList.toggle('is-closed', status === 'closed');
     app.classList.toggle('is-upcoming', status === 'upcoming');
     app.setAttribute('data-status', status);
@@ -393,7 +395,7 @@
   function renderInput() {
     var ph = state.phase;
     var takesInput = !!INPUT_KINDS[ph.kind];
-    refs.inputBox.classList.toggle('is-open', !!ph.input_open);
+    refs.inputBox.classList.toggle('is-open', !!ph.input_open && takesInput);
     if (!takesInput) {
       refs.inputState.textContent = t('Participants follow along in this phase; there is nothing for them to send.');
       refs.inputBtn.hidden = true;
@@ -465,7 +467,7 @@
     },
 
     ideas: function () {
-      var wallBox = el('div', { class: 'wall' });
+      var wallBox = el('div', { class: 'ctl-wall' });
       var counts = el('p', { class: 'wall-counts' });
       var merged = el('div', { class: 'merged-box' });
       var s = state.phase.settings || {};
@@ -482,7 +484,7 @@
           if (!changed('wall', [ideas, ui.mergingIdea, s.columns])) return;
           var live = ideas.filter(function (i) { return !i.merged_into; });
           var hidden = live.filter(function (i) { return i.hidden; }).length;
-          counts.textContent = t('{n} ideas', { n: live.length }) + (hidden ? ' · ' + t('{n} hidden', { n: hidden }) : '');
+          counts.textContent = countText(live.length, '1 idea', '{n} ideas') + (hidden ? ' · ' + t('{n} hidden', { n: hidden }) : '');
           var newestFirst = live.slice().sort(function (a, b) { return b.id - a.id; });
           var nodes = [];
           if (s.columns && s.columns.length) {
@@ -490,10 +492,10 @@
             var known = {};
             cols.forEach(function (c) { known[c.id] = true; });
             if (newestFirst.some(function (i) { return !i.column || !known[i.column]; })) cols.push({ id: null, title: t('No column') });
-            nodes.push(el('div', { class: 'wall-columns' }, cols.map(function (c, ci) {
+            nodes.push(el('div', { class: 'ctl-columns' }, cols.map(function (c, ci) {
               var inCol = newestFirst.filter(function (i) { return c.id ? i.column === c.id : !known[i.column]; });
               var hid = 'col-' + ci;
-              return el('section', { class: 'wall-column', 'aria-labelledby': hid },
+              return el('section', { class: 'ctl-column', 'aria-labelledby': hid },
                 el('h4', { id: hid, lang: c.id ? sessionLang() : null }, c.title, ' ', el('span', { class: 'count' }, '(' + inCol.length + ')')),
                 inCol.length
                   ? el('ul', { class: 'idea-list' }, inCol.map(function (i) { return ideaItem(i, live, {}); }))
@@ -587,7 +589,7 @@
             patch(chart, el('p', { class: 'empty' }, t('Nothing to vote on yet.')));
             return;
           }
-          voters.textContent = t('{n} participants have voted.', { n: v.voters || 0 });
+          voters.textContent = countText(v.voters || 0, '1 participant has voted.', '{n} participants have voted.');
           renderTally(chart, v, null);
           patch(detail, (v.items || []).length
             ? el('ul', { class: 'vote-item-list', lang: sessionLang() }, v.items.map(function (it) {
@@ -629,7 +631,7 @@
                 rows.push({ label: label, count: res.distribution[String(v)] || 0 });
               }
               FA.chart(box, rows, { unit: t('answers') });
-              inner = [el('p', null, t('{n} answers', { n: res.responses }),
+              inner = [el('p', null, countText(res.responses, '1 answer', '{n} answers'),
                 res.mean !== null && res.mean !== undefined ? ' · ' + t('Average {mean}', { mean: formatNumber(res.mean) }) : ''), box];
             } else {
               inner = [el('p', { class: 'withheld' }, t('{n} answers so far. Shown from {min} answers.', { n: res.responses || 0, min: r.min_responses || 5 }))];
@@ -661,7 +663,7 @@
               var title = voteTitle(v, r);
               return el('li', null,
                 el('span', { class: 'item-title', lang: sessionLang() }, title), ' ',
-                el('span', { class: 'badge' }, t('{n} votes', { n: r.count })), ' ',
+                el('span', { class: 'badge' }, countText(r.count, '1 vote', '{n} votes')), ' ',
                 el('button', {
                   type: 'button', class: 'link', 'data-key': 'use-top-' + idx,
                   onclick: function () {
@@ -696,6 +698,10 @@
       };
     }
   };
+
+  function countText(n, one, many) {
+    return n === 1 ? t(one) : t(many, { n: n });
+  }
 
   function formatNumber(x) {
     try { return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x); } catch (e) { return String(x); }
@@ -807,7 +813,7 @@
       el('p', { class: 'idea-meta' },
         idea.hidden ? el('span', { class: 'badge badge-hidden' }, t('Hidden')) : null,
         mergedCount ? el('span', { class: 'badge' }, t('{n} merged', { n: mergedCount })) : null,
-        typeof idea.votes === 'number' ? el('span', { class: 'badge' }, t('{n} votes', { n: idea.votes })) : null),
+        typeof idea.votes === 'number' ? el('span', { class: 'badge' }, countText(idea.votes, '1 vote', '{n} votes')) : null),
       themeSel,
       el('div', { class: 'idea-tools' }, tools),
       mergePanel,
@@ -878,7 +884,7 @@
       var titleId = 'theme-title-' + th.id;
       head = el('div', { class: 'theme-head' },
         el('h4', { id: titleId, lang: sessionLang() }, th.title, ' ',
-          el('span', { class: 'count' }, '(' + t('{n} ideas', { n: members.length }) + ')')),
+          el('span', { class: 'count' }, '(' + countText(members.length, '1 idea', '{n} ideas') + ')')),
         el('div', { class: 'theme-tools' },
           el('button', {
             type: 'button', class: 'btn btn-small', 'data-key': 'rename-' + th.id, 'aria-describedby': titleId,

@@ -116,7 +116,7 @@
       ui.title.textContent = p.title;
     } else {
       ui.step.textContent = '';
-      ui.title.textContent = s.status === 'closed' ? t('Thank you!') : t('Waiting for the start');
+      ui.title.textContent = s.status === 'closed' ? t('Thank you for taking part!') : t('Waiting for the start');
     }
     ui.step.hidden = !live;
 
@@ -190,8 +190,8 @@
 
   function buildClosed() {
     ui.body.appendChild(el('div', { class: 'thanks card' },
-      el('p', { class: 'big' }, t('Thank you for taking part!')),
-      el('p', null, t('The session has ended. Below are the actions you agreed on together.'))));
+      el('p', { class: 'big' }, t('The session has ended.')),
+      el('p', null, t('Below are the actions you agreed on together.'))));
     buildActionsList();
   }
 
@@ -220,6 +220,7 @@
       var srLimit = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
       var error = el('p', { class: 'error', id: 'idea-error', role: 'alert' });
       var limitHint = el('p', { class: 'hint', id: 'idea-limit' });
+      var note = el('p', { class: 'hint', role: 'status' });
       var form = el('form', { class: 'idea-form card', novalidate: true, onsubmit: submitIdea },
         el('div', { class: 'field' },
           el('label', { for: 'idea-text' }, t('Your idea')),
@@ -228,7 +229,8 @@
           srLimit),
         columns().length ? columnPicker('column', columns().length === 1 ? columns()[0].id : null, t('Where does it belong?')) : null,
         error,
-        el('button', { type: 'submit', class: 'btn btn-primary' }, t('Post idea')));
+        el('button', { type: 'submit', class: 'btn btn-primary' }, t('Post idea')),
+        note);
       ta.addEventListener('input', function () {
         counterText(counter, ta.value.length);
         // Screen readers hear about the limit only when it is reached, not on every key.
@@ -241,6 +243,7 @@
       view.ta = ta;
       view.error = error;
       view.limitHint = limitHint;
+      view.note = note;
       ui.body.appendChild(form);
     } else {
       ui.body.appendChild(el('p', { class: 'card' }, t('Posting ideas is closed in this step.')));
@@ -397,11 +400,13 @@
     saveDraft('');
     ta.dispatchEvent(new Event('input'));
     var sent = conn.emit('idea.add', { text: text, column: column });
+    view.note.textContent = conn.isOnline() ? '' : t('Saved on this phone. It will be sent when the connection returns.');
     updateIdeas();
     sent.then(function (ack) {
       if (ack.ok && ack.idea) {
         mine.add(ack.idea.id);
         upsertIdea(ack.idea);
+        if (viewKey === myView && view.note) view.note.textContent = '';
         announce(t('Your idea was posted.'));
       } else if (viewKey === myView && view.ta) {
         // Give the text back so nothing typed is lost.
@@ -604,7 +609,8 @@
     var errNode = li && li._parts.error;
     var cur = v.my_votes[key] || 0;
     var next = cur + delta;
-    setError(errNode, '');
+    // Only the latest problem matters; older messages on other items would mislead.
+    view.items.querySelectorAll('.vote-item .error').forEach(function (n) { n.textContent = ''; });
     if (next < 0) return;
     if (next > v.per_item_cap) {
       setError(errNode, t('At most {cap} per item', { cap: v.per_item_cap }));
@@ -659,7 +665,7 @@
       for (var v = sc.min; v <= sc.max; v++) values.push(v);
       var error = el('p', { class: 'error', role: 'alert' });
       var result = el('div', { class: 'rate-result', 'aria-live': 'off' });
-      var fs = el('fieldset', { class: 'card statement', 'aria-describedby': labelsId },
+      var fs = el('fieldset', { class: 'card statement' },
         el('legend', null, el('span', { class: 'visually-hidden' }, t('Statement {n}:', { n: n + 1 }) + ' '), s.text),
         el('div', { class: 'scale' }, values.map(function (val) {
           var extra = val === sc.min ? sc.min_label : val === sc.max ? sc.max_label : '';
@@ -699,7 +705,7 @@
         var rows = [];
         for (var v = sc.min; v <= sc.max; v++) rows.push({ label: String(v), count: res.distribution[String(v)] || 0, highlight: v === mineVal });
         parts.result.appendChild(el('p', { class: 'muted' }, t('Answers: {count}', { count: res.responses })));
-        parts.result.appendChild(FA.chart(el('div'), rows, { unit: t('answers') }));
+        parts.result.appendChild(FA.chart(el('div'), rows, { unit: t('answers'), compact: true }));
         if (res.mean !== null && res.mean !== undefined) {
           parts.result.appendChild(el('p', { class: 'rate-mean' }, t('Average: {mean}', { mean: formatNumber(res.mean) })));
         }

@@ -100,7 +100,7 @@
       ui.title.textContent = p.title;
     } else if (s.status === 'closed') {
       ui.session.textContent = sessionLine;
-      ui.title.textContent = t('Thank you!');
+      ui.title.textContent = t('Thank you for taking part!');
     } else {
       ui.session.textContent = s.team || '';
       ui.title.textContent = s.title;
@@ -154,8 +154,7 @@
     var s = state.session;
     if (s.status === 'upcoming') return;
     if (s.status === 'closed') {
-      ui.fit.appendChild(el('div', { class: 'p-closed' },
-        el('h2', null, t('Thank you for taking part!'))));
+      ui.fit.appendChild(el('h2', { class: 'p-section-title' }, t('Agreed actions')));
       return buildActions();
     }
     var kind = phase().kind;
@@ -305,7 +304,7 @@
             var bar = el('b');
             bar.style.height = (max ? Math.round((n / max) * 100) : 0) + '%';
             return el('span', null,
-              el('em', null, String(n)), bar, el('i', null, String(val)));
+              el('em', null, String(n)), el('span', { class: 'bar-box' }, bar), el('i', null, String(val)));
           }));
           cell = el('div', null, cell, el('span', { class: 'visually-hidden' },
             values.map(function (val) { return val + ': ' + (res.distribution[String(val)] || 0); }).join(', ')));
@@ -426,6 +425,15 @@
   document.addEventListener('keydown', function (e) {
     if ((e.key === 'f' || e.key === 'F') && !e.ctrlKey && !e.metaKey && !e.altKey) toggleFullscreen();
   });
+
+  var idleTimer = null;
+  function notIdle() {
+    document.body.classList.remove('is-idle');
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () { document.body.classList.add('is-idle'); }, 3000);
+  }
+  document.addEventListener('mousemove', notIdle);
+  notIdle();
 
   // Keep the laptop from dimming the screen in the middle of a workshop.
   function keepAwake() {

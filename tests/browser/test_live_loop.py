@@ -1,0 +1,255 @@
+"""The live loop in real browsers: a phone posts an idea, the projector and another phone see it.
+
+Starts the real server (`python -m facilitator`) as a subprocess and drives headless Chromium
+through Playwright. Set FACILITATOR_CHROMIUM to use a browser other than /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+import zlib
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+TIMEOUT_MS = 15_000
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """Run the real server on a fresh SQLite database and return its base URL."""
+    port = free_port()
+    log = open(tmp_path / "server.log", "w+b")  # noqa: SIM115 - closed in teardown
+    env = dict(os.environ)
+    env.update(
+        FACILITATOR_SECRET_KEY="browser-test-secret",
+        FACILITATOR_INSTANCE=str(tmp_path / "instance"),
+        PYTHONUNBUFFERED="1",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "facilitator", "--host", "127.0.0.1", "--port", str(port),
+         "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def output() -> str:
+        log.flush()
+        log.seek(0)
+        return log.read().decode("utf-8", "replace")[-4000:]
+
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            log.close()
+            pytest.fail(f"server exited with {proc.returncode}:\n{output()}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as res:
+                if res.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"server did not answer within 60 s:\n{output()}")
+        time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def browser():
+    """Return a headless Chromium, or skip where this machine has none."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def watch(page, name: str, errors: list, socket_ids: set) -> None:
+    """Collect script errors and the Socket.IO / Engine.IO ids a page is given."""
+    page.on("pageerror", lambda e: errors.append(f"{name}: {e}"))
+
+    def remember(text) -> None:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        socket_ids.update(re.findall(r'"sid"\s*:\s*"([^"]+)"', text or ""))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", remember))
+
+    def on_response(res) -> None:
+        if "/socket.io/" in res.url and res.request.method == "GET":
+            try:
+                remember(res.text())
+            except Exception:  # noqa: BLE001 - a closed long-poll has no body to read
+                pass
+
+    page.on("response", on_response)
+
+
+def session_cookie_tokens(context) -> set[str]:
+    """Return the anonymous participant tokens kept in a phone's signed session cookie."""
+    tokens: set[str] = set()
+    for cookie in context.cookies():
+        if cookie["name"] != "session":
+            continue
+        value = cookie["value"]
+        compressed = value.startswith(".")
+        payload = value.lstrip(".").split(".")[0]
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        data = json.loads(zlib.decompress(raw) if compressed else raw)
+        for token in (data.get("p") or {}).values():
+            tokens.add(str(token))
+    return tokens
+
+
+def post_api(page, path: str, body: dict) -> int:
+    """POST to the JSON API from a signed-in page, with its CSRF token; return the status."""
+    return page.evaluate(
+        """async ([path, body]) => {
+            const csrf = document.querySelector('meta[name="csrf-token"]').content;
+            const res = await fetch(path, {method: 'POST', credentials: 'same-origin',
+                headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+                body: JSON.stringify(body)});
+            return res.status;
+        }""",
+        [path, body],
+    )
+
+
+def click_if_present(page, selector: str) -> bool:
+    """Click a control page button when that page has it and shows it."""
+    button = page.locator(selector)
+    if button.count() and button.first.is_visible():
+        button.first.click()
+        return True
+    return False
+
+
+def test_idea_from_phone_reaches_projector_and_other_phone(server, browser):
+    errors: list[str] = []
+    socket_ids: set[str] = set()
+
+    # A facilitator signs up and creates a session through the pages.
+    fac_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    fac_ctx.set_default_timeout(TIMEOUT_MS)
+    control = fac_ctx.new_page()
+    watch(control, "control", errors, set())
+    control.goto(server + "/auth/signup")
+    control.fill("#name", "Fasilitaattori")
+    control.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
+    control.fill("#password", "hyva-salasana-123")
+    control.fill("#password2", "hyva-salasana-123")
+    control.locator("form[action$='/auth/signup'] [type=submit]").click()
+    control.wait_for_load_state()
+    control.goto(server + "/sessions/new")
+    control.fill("#title", "Osasto 5 kehittämispäivä")
+    control.check("input[type=radio][value='keep-change-give-up']")
+    control.locator("form[action$='/sessions/new'] [type=submit]").click()
+    control.wait_for_url(re.compile(r"/sessions/\d+$"))
+    session_id = int(control.url.rstrip("/").rsplit("/", 1)[1])
+    info = control.evaluate(f"fetch('/api/v1/sessions/{session_id}').then(r => r.json())")
+    join_code = info.get("join_code") or info["session"]["join_code"]
+
+    # The projector on a desktop screen, two phones at the join URL.
+    projector = fac_ctx.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    watch(projector, "projector", errors, set())
+    projector.goto(f"{server}/sessions/{session_id}/projector")
+    phones, phone_contexts = [], []
+    for n in range(2):
+        ctx = browser.new_context(**PHONE)
+        ctx.set_default_timeout(TIMEOUT_MS)
+        page = ctx.new_page()
+        watch(page, f"phone{n}", errors, socket_ids)
+        page.goto(f"{server}/j/{join_code}")
+        phones.append(page)
+        phone_contexts.append(ctx)
+
+    for page in phones:
+        page.wait_for_selector(".waiting")
+    projector.wait_for_function(
+        "document.getElementById('p-count').textContent.includes('2')", timeout=TIMEOUT_MS
+    )
+
+    # Start and move to the ideas phase: the control page's buttons, else the JSON API.
+    control.wait_for_load_state("networkidle")
+    api = f"/api/v1/sessions/{session_id}"
+    if not click_if_present(control, "#btn-start"):
+        assert post_api(control, api + "/start", {}) == 200
+    for page in phones:
+        page.wait_for_selector("#phase-step:not([hidden])")
+    if not click_if_present(control, "#btn-next"):
+        assert post_api(control, api + "/phase", {"to": "next"}) == 200
+    for page in phones:
+        page.wait_for_selector("#idea-text")
+
+    # One phone posts an idea into the first column.
+    text = "Aamupalaverit lyhyiksi ja seisten"
+    sender, other = phones
+    sender.fill("#idea-text", text)
+    if sender.locator(".column-picker .pill").count():
+        sender.locator(".column-picker .pill").first.click()
+    sender.get_by_role("button", name=re.compile("Post idea|Lähetä|Skicka", re.I)).click()
+
+    sender.locator(".idea-own .idea-text", has_text=text).wait_for()
+    projector.locator("#p-body .wall li", has_text=text).wait_for()
+    other.locator(".idea .idea-text", has_text=text).wait_for()
+    assert other.locator(".idea-own", has_text=text).count() == 0, "the other phone must not see it as its own"
+    assert sender.locator("#idea-text").input_value() == ""
+
+    # Nothing that identifies a participant reaches the room's screen.
+    html = projector.content()
+    tokens = set()
+    for ctx in phone_contexts:
+        tokens |= session_cookie_tokens(ctx)
+    assert tokens, "the phones should have anonymous tokens in their session cookie"
+    assert socket_ids, "the phones should have been given socket ids"
+    for secret in tokens | socket_ids:
+        assert secret not in html, "a participant identifier appeared on the projector"
+
+    assert not errors, "script errors: " + "; ".join(errors)
+    for ctx in phone_contexts:
+        ctx.close()
+    fac_ctx.close()
