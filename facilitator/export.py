@@ -122,19 +122,43 @@ def markdown(workshop: Workshop) -> str:
         return _markdown(data)
 
 
+def _labels() -> dict[str, str]:
+    """Return the summary's headings in the current language (outside f-strings for extraction)."""
+    return {
+        "work_community_or_team": gettext("Work community or team"),
+        "workshop_template": gettext("Workshop template"),
+        "participants": gettext("Participants"),
+        "date": gettext("Date"),
+        "no_ideas": gettext("No ideas"),
+        "not_grouped": gettext("Not grouped"),
+        "voters": gettext("Voters"),
+        "votes_per_person": gettext("votes per person"),
+        "item": gettext("Item"),
+        "votes": gettext("Votes"),
+        "scale": gettext("Scale"),
+        "statement": gettext("Statement"),
+        "answers": gettext("Answers"),
+        "mean": gettext("Mean"),
+        "distribution": gettext("Distribution"),
+        "agreed_actions": gettext("Agreed actions"),
+        "no_agreed_actions": gettext("No agreed actions"),
+    }
+
+
 def _markdown(data: dict) -> str:
     """Render summary data as Markdown."""
+    t = _labels()
     s = data["session"]
     e = _md_escape
     lines = [f"# {e(s['title'])}", ""]
     if s["team"]:
-        lines += [f"**{gettext('Work community or team')}:** {e(s['team'])}  "]
+        lines += [f"**{t['work_community_or_team']}:** {e(s['team'])}  "]
     lines += [
-        f"**{gettext('Workshop template')}:** {e(s['template']['title'])}  ",
-        f"**{gettext('Participants')}:** {s['participants']}  ",
+        f"**{t['workshop_template']}:** {e(s['template']['title'])}  ",
+        f"**{t['participants']}:** {s['participants']}  ",
     ]
     if s["started_at"]:
-        lines.append(f"**{gettext('Date')}:** {s['started_at'][:10]}")
+        lines.append(f"**{t['date']}:** {s['started_at'][:10]}")
     lines.append("")
     for phase in data["phases"]:
         kind = phase["kind"]
@@ -149,32 +173,30 @@ def _markdown(data: dict) -> str:
                     lines += [f"### {e(column['title'])}", ""]
                 lines += [
                     f"- {e(i['text'])}" + "".join(f" / {e(m)}" for m in i["merged"]) for i in ideas
-                ] or [f"- *{gettext('No ideas')}*"]
+                ] or [f"- *{t['no_ideas']}*"]
                 lines.append("")
         elif kind == "group":
             for theme in phase["themes"]:
-                lines += [f"### {e(theme['title'] or gettext('Not grouped'))}", ""]
-                lines += [f"- {e(t)}" for t in theme["ideas"]] or [f"- *{gettext('No ideas')}*"]
+                lines += [f"### {e(theme['title'] or t['not_grouped'])}", ""]
+                lines += [f"- {e(t)}" for t in theme["ideas"]] or [f"- *{t['no_ideas']}*"]
                 lines.append("")
         elif kind == "vote":
             lines.append(
-                f"{gettext('Voters')}: {phase['voters']}, "
-                f"{gettext('votes per person')}: {phase['budget']}"
+                f"{t['voters']}: {phase['voters']}, {t['votes_per_person']}: {phase['budget']}"
             )
-            lines += ["", f"| {gettext('Item')} | {gettext('Votes')} |", "|---|---:|"]
+            lines += ["", f"| {t['item']} | {t['votes']} |", "|---|---:|"]
             lines += [f"| {e(r['title'])} | {r['count']} |" for r in phase["results"]]
             lines.append("")
         elif kind == "rate":
             scale = phase["scale"]
             lines += [
-                f"{gettext('Scale')} {scale['min']}–{scale['max']}. "
+                f"{t['scale']} {scale['min']}–{scale['max']}. "
                 + gettext(
-                    "Results are shown when at least %(n)s people answered.",
+                    "Results are shown when at least %(n)s people have answered.",
                     n=phase["min_responses"],
                 ),
                 "",
-                f"| {gettext('Statement')} | {gettext('Answers')} | {gettext('Mean')} | "
-                f"{gettext('Distribution')} |",
+                f"| {t['statement']} | {t['answers']} | {t['mean']} | {t['distribution']} |",
                 "|---|---:|---:|---|",
             ]
             for st in phase["statements"]:
@@ -185,9 +207,9 @@ def _markdown(data: dict) -> str:
                     dist = ", ".join(f"{k}: {v}" for k, v in st["distribution"].items())
                 lines.append(f"| {e(st['text'])} | {st['responses']} | {mean} | {dist} |")
             lines.append("")
-    lines += [f"## {gettext('Agreed actions')}", ""]
+    lines += [f"## {t['agreed_actions']}", ""]
     if not data["actions"]:
-        lines += [f"*{gettext('No agreed actions')}*", ""]
+        lines += [f"*{t['no_agreed_actions']}*", ""]
     for n, a in enumerate(data["actions"], 1):
         lines.append(f"{n}. **{e(a['what'])}**")
         details = [
