@@ -92,7 +92,7 @@
     summary: 'Summary'
   };
   var INPUT_KINDS = { ideas: 1, vote: 1, rate: 1 };
-  var STATUS_LABELS = { open: 'Open', in_progress: 'In progress', done: 'Done' };
+  var STATUS_LABELS = { open: 'To do', in_progress: 'In progress', done: 'Done' };
 
   var $ = function (id) { return document.getElementById(id); };
   var refs = {
@@ -185,6 +185,10 @@
     });
   }
 
+  function clearErrors() {
+    Object.keys(ui.errors).forEach(function (k) { setError(k, null); });
+  }
+
   // Replace a container's children, keeping keyboard focus on the "same" control.
   function patch(container, nodes) {
     var active = document.activeElement;
@@ -267,7 +271,8 @@
     return FA.api(method, apiBase + path, payload).then(function (res) {
       if (okMessage) announce(okMessage);
       if (res && res.phase && res.phases) applyState(res); // start, close, phase and input answer with the snapshot
-      else resync();
+      else if (res && res.timer && state) { state.timer = res.timer; renderTimer(); }
+      resync(); // events may have crossed the answer: re-read to be sure
       return res === null || res === undefined ? {} : res;
     }, function (err) {
       var msg = (err && err.message) || t('Something went wrong. Please try again.');
@@ -314,6 +319,7 @@
     app.classList.toggle('is-upcoming', status === 'upcoming');
     app.setAttribute('data-status', status);
     if (ui.lastStatus && ui.lastStatus !== status) {
+      clearErrors();
       if (status === 'live') announce(t('The session has started. Participants can now take part.'));
       if (status === 'closed') announce(t('The session is closed.'));
       // The button that had focus disappeared: move focus somewhere sensible.
@@ -342,7 +348,7 @@
         'data-key': 'phase-' + ph.index,
         'aria-current': current ? 'step' : null,
         'aria-disabled': isClosed() ? 'true' : null,
-        onclick: function () { if (!current) goToPhase(ph.index); else refs.phaseTitle.focus(); }
+        onclick: function () { if (!current) goToPhase(ph.index, 'outline'); else refs.phaseTitle.focus(); }
       },
       el('span', { class: 'phase-num' }, String(ph.index + 1)),
       el('span', { class: 'phase-text' },
@@ -620,7 +626,7 @@
           patch(list, el('ol', { class: 'statements' }, (r.statements || []).map(function (st, idx) {
             var res = results[st.id] || { responses: 0, distribution: null, mean: null };
             var hid = 'st-' + idx;
-            var box = el('div', { class: 'rate-chart' });
+            var box = el('div', { class: 'rate-chart', lang: sessionLang() });
             var inner;
             if (res.distribution) {
               var rows = [];
@@ -1097,12 +1103,10 @@
   /* Commands                                                            */
   /* ------------------------------------------------------------------ */
 
-  function goToPhase(to) {
+  function goToPhase(to, errKey) {
     if (isClosed()) return;
     busyGuard('phase', function () {
-      return call('POST', '/phase', { to: to }, 'phase').then(function (res) {
-        if (res) resync();
-      });
+      return call('POST', '/phase', { to: to }, errKey || 'phase');
     });
   }
 
@@ -1222,7 +1226,7 @@
     state = s;
     if (prev && prev.phase && prev.phase.index !== s.phase.index) {
       announce(t('Now in phase {n}: {title}', { n: s.phase.index + 1, title: s.phase.title }));
-      setError('phase', null);
+      clearErrors();
     }
     if (prev && prev.phase && prev.phase.index === s.phase.index && prev.phase.input_open !== s.phase.input_open &&
         INPUT_KINDS[s.phase.kind]) {
