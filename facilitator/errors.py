@@ -23,9 +23,7 @@ MESSAGES = {
     "too_many_ideas": lazy_gettext("You have reached the maximum of %(max)s ideas in this phase."),
     "not_yours": lazy_gettext("You can only change your own ideas."),
     "rate_limited": lazy_gettext("Too many attempts. Please wait a moment."),
-    "server_error": lazy_gettext(
-        "Something went wrong on our side. Nothing you sent was lost; please try again."
-    ),
+    "server_error": lazy_gettext("Something went wrong on our side. Please try again."),
     "unauthorized": lazy_gettext("Please sign in."),
     "bad_date": lazy_gettext("Please give the date as YYYY-MM-DD."),
     "email_taken": lazy_gettext("An account with this email address already exists."),

@@ -89,7 +89,8 @@ class Connection:
 # Per-process registry of joined sockets; rebuilt by clients re-joining after a restart.
 connections: dict[str, Connection] = {}
 _online_lock = threading.Lock()
-_online: dict[int, set[str]] = {}
+# Per session: socket id -> participant id, so two tabs of one phone count as one person.
+_online: dict[int, dict[str, int]] = {}
 
 
 def room(workshop_id: int, role: str) -> str:
@@ -100,7 +101,7 @@ def room(workshop_id: int, role: str) -> str:
 
 def online_count(workshop_id: int) -> int:
     """Return how many phones are connected to a session on this server."""
-    return len(_online.get(workshop_id, ()))
+    return len(set(_online.get(workshop_id, {}).values()))
 
 
 # --- publishing -------------------------------------------------------------
@@ -327,7 +328,7 @@ def on_disconnect(*_args):
         return
     if conn.role == ser.PARTICIPANT:
         with _online_lock:
-            _online.get(conn.workshop_id, set()).discard(request.sid)
+            _online.get(conn.workshop_id, {}).pop(request.sid, None)
         try:
             publish_presence(conn.workshop_id)
         finally:
@@ -356,11 +357,13 @@ def on_join(data: JoinPayload):
     previous = connections.get(request.sid)
     if previous is not None:
         socketio.server.leave_room(request.sid, room(previous.workshop_id, previous.role))
+        with _online_lock:
+            _online.get(previous.workshop_id, {}).pop(request.sid, None)
     connections[request.sid] = conn
     socketio.server.enter_room(request.sid, room(workshop.id, conn.role))
     if conn.role == ser.PARTICIPANT:
         with _online_lock:
-            _online.setdefault(workshop.id, set()).add(request.sid)
+            _online.setdefault(workshop.id, {})[request.sid] = conn.participant_id
         publish_presence(workshop.id)
     return {"ok": True, "state": _snapshot(conn, workshop)}
 

@@ -179,3 +179,16 @@ def test_other_facilitator_cannot_join_or_control(app, facilitator, phone_factor
     assert intruder.api("POST", f"/sessions/{session['id']}/start").status_code == 404
     assert intruder.api("GET", f"/sessions/{session['id']}/export.json").status_code == 404
     sio.disconnect()
+
+
+def test_two_tabs_of_one_phone_count_as_one_person(app, facilitator, phone_factory):
+    """Online counts people, not connections: a second tab does not double-count."""
+    session = facilitator.create_session()
+    fac_screen = screen(app, facilitator.client, session["id"], "facilitator")
+    phone = phone_factory(session["join_code"])
+    second_tab = socketio.test_client(app, flask_test_client=phone.http)
+    assert second_tab.emit("join", {"role": "participant", "code": session["join_code"]}, callback=True)["ok"]
+    presence = [e["args"][0] for e in fac_screen.get_received() if e["name"] == "presence"]
+    assert presence[-1] == {"joined": 1, "online": 1}
+    second_tab.disconnect()
+    fac_screen.disconnect()
