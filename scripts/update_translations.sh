@@ -3,14 +3,14 @@
 # Run after changing any user-visible string; commit the .pot, .po and .mo files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pybabel extract -q -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
-  --project facilitator -o facilitator/translations/messages.pot .
+pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+  --project facilitator -o facilitator/translations/messages.pot . >/dev/null
 for lang in fi sv; do
   if [ -f "facilitator/translations/$lang/LC_MESSAGES/messages.po" ]; then
-    pybabel update -q --no-fuzzy-matching -i facilitator/translations/messages.pot \
+    pybabel update --no-fuzzy-matching -i facilitator/translations/messages.pot \
       -d facilitator/translations -l "$lang"
   else
-    pybabel init -q -i facilitator/translations/messages.pot -d facilitator/translations -l "$lang"
+    pybabel init -i facilitator/translations/messages.pot -d facilitator/translations -l "$lang"
   fi
 done
-pybabel compile -q -d facilitator/translations
+pybabel compile -d facilitator/translations
