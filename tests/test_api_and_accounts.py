@@ -297,3 +297,10 @@ def test_idea_cannot_go_under_a_theme_of_another_phase(facilitator, phone_factor
         "PATCH", f"/sessions/{session['id']}/ideas/{idea['id']}", {"theme_id": theme["id"]}
     )
     assert r.status_code == 422
+
+
+def test_pages_forbid_inline_scripts_and_framing(client):
+    """Every page carries a strict content security policy."""
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"

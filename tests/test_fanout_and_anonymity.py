@@ -187,7 +187,8 @@ def test_two_tabs_of_one_phone_count_as_one_person(app, facilitator, phone_facto
     fac_screen = screen(app, facilitator.client, session["id"], "facilitator")
     phone = phone_factory(session["join_code"])
     second_tab = socketio.test_client(app, flask_test_client=phone.http)
-    assert second_tab.emit("join", {"role": "participant", "code": session["join_code"]}, callback=True)["ok"]
+    join = {"role": "participant", "code": session["join_code"]}
+    assert second_tab.emit("join", join, callback=True)["ok"]
     presence = [e["args"][0] for e in fac_screen.get_received() if e["name"] == "presence"]
     assert presence[-1] == {"joined": 1, "online": 1}
     second_tab.disconnect()

@@ -31,9 +31,25 @@ def test_template_of_strings_is_up_to_date(tmp_path):
     """The extracted strings equal what the code and templates use now."""
     out = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "lazy_gettext", "-k", "_l", "--no-location", "-o", str(out), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "--no-location",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with open(out, "rb") as f:
         fresh = msgids(read_po(f))

@@ -1,0 +1,106 @@
+"""Take the README screenshots: a short Finnish session on the real server in Chromium.
+
+Run: python scripts/take_screenshots.py  (needs /usr/bin/chromium and the test extras)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.server_process import ServerProcess, signed_in_facilitator  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+IDEAS = [
+    (0, "Aamupalaverit lyhyinä ja seisten"),
+    (0, "Autamme toisiamme kiireen keskellä"),
+    (1, "Vuorolistat julki ajoissa"),
+    (1, "Tauot toteutuvat myös kiireisinä päivinä"),
+    (2, "Sama asia kirjataan kahteen järjestelmään"),
+]
+
+
+def main() -> None:
+    """Run the session and save the screenshots."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        server = ServerProcess(Path(tmp))
+        server.start()
+        try:
+            shoot(server.url)
+        finally:
+            server.stop()
+
+
+def shoot(base: str) -> None:
+    """Drive the facilitator, projector and two phones, saving pictures on the way."""
+    http, csrf = signed_in_facilitator(base, "kuvat@example.fi")
+    headers = {"X-CSRFToken": csrf}
+    created = http.post(
+        f"{base}/api/v1/sessions",
+        headers=headers,
+        json={
+            "model_id": "keep-change-give-up",
+            "title": "Osaston 5 kehittämispäivä",
+            "team_name": "Osasto 5, sisätautien vuodeosasto",
+        },
+    ).json()
+    sid, code = created["id"], created["join_code"]
+    api = f"{base}/api/v1/sessions/{sid}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        desk = browser.new_context(viewport={"width": 1280, "height": 720})
+        desk.add_cookies([{"name": c.name, "value": c.value, "url": base} for c in http.cookies])
+        projector = desk.new_page()
+        projector.goto(f"{base}/sessions/{sid}/projector")
+        projector.wait_for_timeout(800)
+        projector.screenshot(path=OUT / "projector-join.png")
+        http.post(f"{api}/start", headers=headers)
+        http.post(f"{api}/phase", json={"to": 1}, headers=headers)
+        phones = []
+        for _ in range(2):
+            ctx = browser.new_context(
+                viewport={"width": 375, "height": 740},
+                is_mobile=True,
+                device_scale_factor=2,
+                has_touch=True,
+            )
+            page = ctx.new_page()
+            page.goto(f"{base}/j/{code}")
+            phones.append(page)
+        phones[0].wait_for_timeout(800)
+        state = http.get(api).json()
+        columns = [c["id"] for c in state["phase"]["settings"]["columns"]]
+        for n, (column, text) in enumerate(IDEAS):
+            phone = phones[n % 2]
+            phone.locator("textarea").fill(text)
+            phone.locator(f"input[name=column][value='{columns[column]}']").check(force=True)
+            phone.get_by_role("button", name="Lähetä ajatus").click()
+            phone.wait_for_timeout(300)
+        http.post(f"{api}/timer", json={"action": "start"}, headers=headers)
+        projector.wait_for_timeout(800)
+        projector.screenshot(path=OUT / "projector-ideas.png")
+        phones[0].screenshot(path=OUT / "phone-ideas.png")
+        control = desk.new_page()
+        control.set_viewport_size({"width": 1280, "height": 900})
+        control.goto(f"{base}/sessions/{sid}")
+        control.wait_for_timeout(1000)
+        control.screenshot(path=OUT / "control-ideas.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
