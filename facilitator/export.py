@@ -7,6 +7,7 @@ as content and counts only.
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, gettext
 
@@ -17,6 +18,7 @@ from .text import render_markdown
 from .workshop_models import PhaseKind, localize
 
 EXPORT_VERSION = 1
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 def summary(workshop: Workshop) -> dict:
@@ -71,6 +73,10 @@ def summary(workshop: Workshop) -> dict:
             },
             "created_at": ser.iso(workshop.created_at),
             "started_at": ser.iso(workshop.started_at),
+            # The day as the work community lived it, not the UTC day.
+            "date": ser.iso(workshop.started_at.astimezone(HELSINKI).date())
+            if workshop.started_at
+            else None,
             "closed_at": ser.iso(workshop.closed_at),
             "participants": ops.participant_count(workshop),
         },
@@ -157,8 +163,8 @@ def _markdown(data: dict) -> str:
         f"**{t['workshop_template']}:** {e(s['template']['title'])}  ",
         f"**{t['participants']}:** {s['participants']}  ",
     ]
-    if s["started_at"]:
-        lines.append(f"**{t['date']}:** {s['started_at'][:10]}")
+    if s["date"]:
+        lines.append(f"**{t['date']}:** {s['date']}")
     lines.append("")
     for phase in data["phases"]:
         kind = phase["kind"]

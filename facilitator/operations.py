@@ -421,17 +421,25 @@ def _session_theme(workshop: Workshop, theme_id: int) -> Theme:
     return theme
 
 
-def set_idea_hidden(workshop: Workshop, idea_id: int, hidden: bool) -> Idea:
-    """Hide an idea from the wall (or show it again)."""
+UNCHANGED = object()
+
+
+def moderate_idea(
+    workshop: Workshop, idea_id: int, hidden: bool | None = None, theme_id=UNCHANGED
+) -> Idea:
+    """Hide or show an idea and/or put it under a theme, all or nothing."""
     idea = _session_idea(workshop, idea_id)
-    idea.hidden = hidden
+    if theme_id is not UNCHANGED:
+        _check_theme_for(workshop, idea, theme_id)
+        idea.theme_id = theme_id
+    if hidden is not None:
+        idea.hidden = hidden
     db.session.commit()
     return idea
 
 
-def assign_theme(workshop: Workshop, idea_id: int, theme_id: int | None) -> Idea:
-    """Put an idea under a theme, or take it out of any theme."""
-    idea = _session_idea(workshop, idea_id)
+def _check_theme_for(workshop: Workshop, idea: Idea, theme_id: int | None) -> None:
+    """Refuse a theme that does not group the idea's phase."""
     if theme_id is not None:
         theme = _session_theme(workshop, theme_id)
         model = workshop_model(workshop)
@@ -439,9 +447,6 @@ def assign_theme(workshop: Workshop, idea_id: int, theme_id: int | None) -> Idea
         # A theme groups the ideas of its own group phase's source, nothing else.
         if group.settings.source != idea.phase_id:
             raise OperationError("invalid")
-    idea.theme_id = theme_id
-    db.session.commit()
-    return idea
 
 
 def merge_ideas(workshop: Workshop, idea_id: int, into_id: int) -> tuple[Idea, Idea]:

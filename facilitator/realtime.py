@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -84,6 +84,7 @@ class Connection:
     workshop_id: int
     role: str
     participant_id: int | None = None
+    language: str = "fi"
 
 
 # Per-process registry of joined sockets; rebuilt by clients re-joining after a restart.
@@ -125,7 +126,11 @@ def publish_timer(workshop: Workshop) -> None:
 
 def publish_idea(workshop: Workshop, idea, event: str = "idea.updated") -> None:
     """Send an idea change to the screens that show it."""
-    publish(workshop.id, event, ser.idea_dict(idea, ser.FACILITATOR), (ser.FACILITATOR,))
+    if idea.deleted:
+        # A deleted idea is gone for everyone, the facilitator included.
+        publish(workshop.id, "idea.removed", {"id": idea.id}, (ser.FACILITATOR,))
+    else:
+        publish(workshop.id, event, ser.idea_dict(idea, ser.FACILITATOR), (ser.FACILITATOR,))
     public = ser.idea_dict(idea, ser.PROJECTOR)
     visible = idea.visible
     name = event if visible else "idea.removed"
@@ -138,6 +143,10 @@ def publish_idea(workshop: Workshop, idea, event: str = "idea.updated") -> None:
 def publish_themes(workshop: Workshop) -> None:
     """Send the themes and how ideas are grouped under them to every screen."""
     publish(workshop.id, "themes", ser.themes_payload(workshop))
+    if ops.current_phase(workshop).kind is PhaseKind.VOTE:
+        # Themes are the ballot here: screens re-sync for the new items and tally.
+        publish_phase(workshop)
+        results.mark(workshop.id, "tally")
 
 
 def publish_actions(workshop: Workshop) -> None:
@@ -253,6 +262,10 @@ def handler(event: str, payload_model: type[BaseModel] | None):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(data=None, *extra):
+            conn = connections.get(request.sid)
+            if conn is not None:
+                # Messages default to the session's language unless the person chose one.
+                g.workshop_language = conn.language
             if extra:
                 return fail("invalid")
             if payload_model is not None:
@@ -346,14 +359,14 @@ def on_join(data: JoinPayload):
         if token is None:
             raise OperationError("not_joined")
         participant = ops.join_participant(workshop, token)
-        conn = Connection(workshop.id, data.role, participant.id)
+        conn = Connection(workshop.id, data.role, participant.id, workshop.language)
     else:
         workshop = db.session.get(Workshop, data.session_id) if data.session_id else None
         if workshop is None:
             raise OperationError("not_found")
         if not current_user.is_authenticated or workshop.facilitator_id != current_user.id:
             raise OperationError("forbidden")
-        conn = Connection(workshop.id, data.role)
+        conn = Connection(workshop.id, data.role, language=workshop.language)
     previous = connections.get(request.sid)
     if previous is not None:
         socketio.server.leave_room(request.sid, room(previous.workshop_id, previous.role))

@@ -304,3 +304,25 @@ def test_pages_forbid_inline_scripts_and_framing(client):
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_idea_patch_is_all_or_nothing(facilitator, phone_factory):
+    """A patch with a bad theme changes nothing, not even the valid part."""
+    session = facilitator.create_session()
+    phone = phone_factory(session["join_code"])
+    state = facilitator.go_to(session["id"], "ideas")
+    column = state["phase"]["settings"]["columns"][0]["id"]
+    idea = phone.add_idea("Ei piiloon", column)["idea"]
+    path = f"/sessions/{session['id']}/ideas/{idea['id']}"
+    assert facilitator.api("PATCH", path, {"hidden": True, "theme_id": 999999}).status_code == 404
+    state = facilitator.api("GET", f"/sessions/{session['id']}").get_json()
+    assert state["ideas"][0]["hidden"] is False
+
+
+def test_action_dates_must_be_iso_strings(facilitator):
+    """A number or a timestamp is not a date."""
+    session = facilitator.create_session()
+    for due in (0, "2027-01-31T00:00:00", "31.1.2027"):
+        body = {"client_id": uuid.uuid4().hex, "what": "x", "due": due}
+        r = facilitator.api("POST", f"/sessions/{session['id']}/actions", body)
+        assert r.status_code == 422 and r.get_json()["error"]["code"] == "bad_date", due

@@ -178,3 +178,33 @@ def test_phone_rejoins_as_same_participant(live, app):
     mine = [i for i in state["ideas"] if i["id"] == idea["id"]]
     assert mine and mine[0]["is_mine"] is True
     assert phone.emit("idea.edit", {"id": idea["id"], "text": "Katkoksen jälkeen"})["ok"] is True
+
+
+def test_phone_messages_follow_session_language_without_a_choice(facilitator, phone_factory):
+    """In a Swedish session a phone that chose nothing gets Swedish messages."""
+    response = facilitator.api(
+        "POST",
+        "/sessions",
+        {"model_id": "keep-change-give-up", "title": "Svenska", "language": "sv"},
+    )
+    session = response.get_json()
+    phone = phone_factory(session["join_code"])
+    facilitator.go_to(session["id"], "ideas")
+    column = columns_of(phone)[0]
+    message = phone.add_idea("x" * 501, column)["error"]["message"]
+    assert "500" in message
+    assert message != "The text is too long (at most 500 characters)."
+    assert "Teksti" not in message  # not the Finnish one either
+
+
+def test_deleted_idea_is_removed_from_facilitator_screen(app, facilitator, live):
+    """When a phone deletes its idea, the facilitator's wall drops it too."""
+    from tests.test_fanout_and_anonymity import screen
+
+    _, session, (phone, _) = live
+    idea = phone.add_idea("Poistan tämän", columns_of(phone)[0])["idea"]
+    fac_screen = screen(app, facilitator.client, session["id"], "facilitator")
+    assert phone.emit("idea.delete", {"id": idea["id"]})["ok"]
+    events = [e for e in fac_screen.get_received() if e["name"].startswith("idea.")]
+    assert events == [{"name": "idea.removed", "args": [{"id": idea["id"]}], "namespace": "/"}]
+    fac_screen.disconnect()

@@ -181,3 +181,18 @@ def test_rating_outside_scale_or_unknown_statement_is_refused(facilitator, phone
         "rate.set", {"client_id": uuid.uuid4().hex, "statement": statement, "value": 4}
     )
     assert ack["my_ratings"] == {statement: 4}  # changing an answer replaces it
+
+
+def test_theme_change_during_vote_refreshes_the_ballot(voting):
+    """A theme added while voting reaches phones' ballots (they are told to re-sync)."""
+    facilitator, session, phones, keys, block = voting
+    phones[0].received()
+    state = facilitator.api("GET", f"/sessions/{session['id']}").get_json()
+    group_id = next(p["id"] for p in state["phases"] if p["kind"] == "group")
+    r = facilitator.api(
+        "POST", f"/sessions/{session['id']}/themes", {"title": "Uusi teema", "phase_id": group_id}
+    )
+    assert r.status_code == 201
+    assert phones[0].received("phase"), "phones were not told to re-sync"
+    items = phones[0].emit("sync")["state"]["vote"]["items"]
+    assert "Uusi teema" in [i["title"] for i in items]

@@ -6,6 +6,7 @@ or by a personal API token: `Authorization: Bearer fa_...`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -14,6 +15,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -84,13 +86,25 @@ class ThemeRename(_Body):
     title: Long
 
 
+def _iso_date(value):
+    """Accept only a YYYY-MM-DD string (or null) for a date field."""
+    if value is not None and not (
+        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+    ):
+        raise ValueError("date must be YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
+
+
 class ActionBody(_Body):
     client_id: Annotated[str, StringConstraints(min_length=8, max_length=64)] | None = None
     what: Long | None = None
     who: Long = ""
-    due: date | None = None
+    due: IsoDate = None
     first_step: Long = ""
-    follow_up: date | None = None
+    follow_up: IsoDate = None
     status: ActionStatus | None = None
 
 
@@ -303,16 +317,17 @@ def patch_idea(session_id: int, idea_id: int):
     fields = data.model_fields_set
     if not fields:
         raise ApiError(422, "invalid")
-    idea = None
-    if "hidden" in fields and data.hidden is not None:
-        idea = ops.set_idea_hidden(workshop, idea_id, data.hidden)
-        realtime.publish_idea(workshop, idea)
-    if "theme_id" in fields:
-        idea = ops.assign_theme(workshop, idea_id, data.theme_id)
-        realtime.publish_themes(workshop)
-        realtime.publish_idea(workshop, idea)
-    if idea is None:
+    if "hidden" in fields and data.hidden is None:
         raise ApiError(422, "invalid")
+    idea = ops.moderate_idea(
+        workshop,
+        idea_id,
+        hidden=data.hidden,
+        theme_id=data.theme_id if "theme_id" in fields else ops.UNCHANGED,
+    )
+    if "theme_id" in fields:
+        realtime.publish_themes(workshop)
+    realtime.publish_idea(workshop, idea)
     return {"idea": ser.idea_dict(idea, ser.FACILITATOR)}
 
 
