@@ -43,6 +43,8 @@ def _init_extensions(app: Flask) -> None:
     from .models import Facilitator
 
     db.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -90,6 +92,24 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _tune_sqlite(engine) -> None:
+    """Use WAL and fewer fsyncs on SQLite: every commit otherwise stalls all sockets."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        # WAL with synchronous=NORMAL stays consistent after a crash; at worst
+        # the last commits before a power cut are lost, never the database.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -560,6 +560,37 @@ def vote_items(workshop: Workshop, vote_phase) -> list[dict]:
     return items
 
 
+def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
+    """Tell whether a key is on the ballot, without loading the whole ballot."""
+    kind, _, raw_id = key.partition(":")
+    if not raw_id.isdigit():
+        return False
+    model = workshop_model(workshop)
+    source = model.phases[model.phase_index(vote_phase.settings.source)]
+    grouped = source.kind is PhaseKind.GROUP
+    if kind == "theme":
+        theme = db.session.get(Theme, int(raw_id))
+        return (
+            grouped
+            and theme is not None
+            and theme.workshop_id == workshop.id
+            and (theme.phase_id == source.id)
+        )
+    if kind != "idea":
+        return False
+    idea = db.session.get(Idea, int(raw_id))
+    ideas_phase_id = source.settings.source if grouped else source.id
+    if idea is None or idea.workshop_id != workshop.id or idea.phase_id != ideas_phase_id:
+        return False
+    if not idea.visible:
+        return False
+    if grouped and idea.theme_id is not None:
+        # A grouped idea is voted on through its theme (when the theme is of this group).
+        theme = db.session.get(Theme, idea.theme_id)
+        return theme is None or theme.phase_id != source.id
+    return True
+
+
 def visible_ideas(workshop: Workshop, phase_id: str) -> list[Idea]:
     """Return the ideas of a phase that show on the wall, oldest first."""
     return list(
@@ -600,7 +631,7 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
     settings = phase.settings
     if not 0 <= count <= settings.per_item_cap:
         raise OperationError("cap_exceeded", cap=settings.per_item_cap)
-    if item_key not in {item["key"] for item in vote_items(workshop, phase)}:
+    if not is_vote_item(workshop, phase, item_key):
         raise OperationError("not_found")
     # Lock the participant's row so two concurrent votes cannot both pass the budget check.
     db.session.scalar(select(Participant).filter_by(id=participant.id).with_for_update())

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from flask import current_app, g, request, session
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from sqlalchemy import func, select
 
 from . import operations as ops
 from . import serializers as ser
@@ -156,10 +157,14 @@ def publish_actions(workshop: Workshop) -> None:
 
 def publish_presence(workshop_id: int) -> None:
     """Send joined/online counts to the facilitator and projector."""
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None:
-        return
-    payload = {"joined": ops.participant_count(workshop), "online": online_count(workshop_id)}
+    # Its own connection, not db.session: a disconnect can run inside another
+    # handler's emit (Engine.IO closes dead sockets there) and must not touch
+    # that handler's session.
+    with db.engine.connect() as connection:
+        joined = connection.scalar(
+            select(func.count(Participant.id)).where(Participant.workshop_id == workshop_id)
+        )
+    payload = {"joined": joined, "online": online_count(workshop_id)}
     publish(workshop_id, "presence", payload, (ser.FACILITATOR, ser.PROJECTOR))
 
 
@@ -342,10 +347,7 @@ def on_disconnect(*_args):
     if conn.role == ser.PARTICIPANT:
         with _online_lock:
             _online.get(conn.workshop_id, {}).pop(request.sid, None)
-        try:
-            publish_presence(conn.workshop_id)
-        finally:
-            db.session.remove()
+        publish_presence(conn.workshop_id)
 
 
 @handler("join", JoinPayload)

@@ -196,3 +196,31 @@ def test_theme_change_during_vote_refreshes_the_ballot(voting):
     assert phones[0].received("phase"), "phones were not told to re-sync"
     items = phones[0].emit("sync")["state"]["vote"]["items"]
     assert "Uusi teema" in [i["title"] for i in items]
+
+
+def test_ballot_check_agrees_with_ballot(app, voting, phone_factory):
+    """Every key on the ballot is votable; grouped, hidden and foreign ideas are not."""
+    from facilitator import operations as ops
+    from facilitator.extensions import db
+    from facilitator.models import Idea, Theme, Workshop
+
+    facilitator, session, phones, keys, _ = voting
+    sid = session["id"]
+    state = facilitator.api("GET", f"/sessions/{sid}").get_json()
+    group_id = next(p["id"] for p in state["phases"] if p["kind"] == "group")
+    theme = facilitator.api("POST", f"/sessions/{sid}/themes", {"title": "T", "phase_id": group_id})
+    theme_id = theme.get_json()["theme"]["id"]
+    idea_keys = [k for k in keys if k.startswith("idea:")]
+    grouped, hidden = idea_keys[0], idea_keys[1]
+    facilitator.api("PATCH", f"/sessions/{sid}/ideas/{grouped[5:]}", {"theme_id": theme_id})
+    facilitator.api("PATCH", f"/sessions/{sid}/ideas/{hidden[5:]}", {"hidden": True})
+    with app.app_context():
+        workshop = db.session.get(Workshop, sid)
+        phase = ops.current_phase(workshop)
+        ballot = {item["key"] for item in ops.vote_items(workshop, phase)}
+        every = {f"idea:{i.id}" for i in db.session.scalars(db.select(Idea))}
+        every |= {f"theme:{t.id}" for t in db.session.scalars(db.select(Theme))}
+        every |= {"idea:999999", "theme:999999", "idea:x", "bogus:1"}
+        assert grouped not in ballot and hidden not in ballot and f"theme:{theme_id}" in ballot
+        for key in every:
+            assert ops.is_vote_item(workshop, phase, key) == (key in ballot), key
