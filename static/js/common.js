@@ -138,6 +138,21 @@
     }
   };
 
+  // One decimal at most: averages of a 1-5 scale read better as 3.7 than 3.6666.
+  FA.formatNumber = function (x) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x);
+    } catch (e) {
+      return String(Math.round(x * 10) / 10);
+    }
+  };
+
+  // English msgids of an action's status; each page's i18n tags hold the translations.
+  FA.ACTION_STATUS = { open: 'To do', in_progress: 'In progress', done: 'Done' };
+  FA.actionStatusLabel = function (status) {
+    return FA.t(FA.ACTION_STATUS[status] || status || '');
+  };
+
   /* ---------- status banner ---------- */
   var banner = null;
   var bannerTimer = null;
@@ -410,6 +425,91 @@
     };
   };
 
+  /* ---------- live state ---------- */
+  // Returns true when the idea was new to this state, so a page can announce arrivals.
+  FA.upsertIdea = function (state, idea) {
+    var list = state.ideas || (state.ideas = []);
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].id === idea.id) {
+        list[i] = Object.assign({}, list[i], idea);
+        return false;
+      }
+    }
+    list.push(idea);
+    return true;
+  };
+
+  FA.removeIdea = function (state, id) {
+    state.ideas = (state.ideas || []).filter(function (i) { return i.id !== id; });
+  };
+
+  /*
+   * Applies a server delta event to a page's state snapshot, the same way on every page.
+   * Returns false when the state did not change (an unknown event, or results of another
+   * phase), 'new' when an idea arrived that the state did not hold yet, else true.
+   */
+  FA.applyDelta = function (state, name, payload) {
+    switch (name) {
+      case 'timer':
+        state.timer = Object.assign({}, payload);
+        delete state.timer.server_time; // differs on every event; pages compare timers as JSON
+        return true;
+      case 'presence':
+        state.participants = payload;
+        return true;
+      case 'idea.added':
+      case 'idea.updated':
+        return FA.upsertIdea(state, payload) ? 'new' : true;
+      case 'idea.removed':
+        FA.removeIdea(state, payload.id);
+        return true;
+      case 'themes': {
+        state.themes = payload.themes || [];
+        var themeOf = {};
+        (payload.ideas || []).forEach(function (x) { themeOf[x.id] = x.theme_id; });
+        (state.ideas || []).forEach(function (i) {
+          if (Object.prototype.hasOwnProperty.call(themeOf, i.id)) i.theme_id = themeOf[i.id];
+        });
+        return true;
+      }
+      case 'tally':
+        if (!state.vote || state.vote.phase_id !== payload.phase_id) return false;
+        state.vote.results = payload.results;
+        state.vote.voters = payload.voters;
+        return true;
+      case 'rate.results':
+        if (!state.rate || state.rate.phase_id !== payload.phase_id) return false;
+        state.rate.results = payload.results;
+        return true;
+      case 'actions':
+        state.actions = payload.actions || [];
+        return true;
+      default:
+        return false;
+    }
+  };
+
+  // Names the view a live page shows: when the name changes, the page builds its view anew.
+  FA.viewKey = function (state, withInput) {
+    var s = state.session;
+    var p = state.phase;
+    if (s.status !== 'live' || !p) return s.status;
+    return [p.index, p.id, p.kind].concat(withInput ? [p.input_open ? 1 : 0] : []).join(':');
+  };
+
+  // Ideas under their themes in theme order, then the ungrouped ones, if any, under looseTitle.
+  FA.themeSections = function (state, looseTitle) {
+    var themes = (state.themes || []).slice().sort(function (a, b) { return a.position - b.position; });
+    var ideas = (state.ideas || []).slice().sort(function (a, b) { return a.id - b.id; });
+    var ids = themes.map(function (th) { return th.id; });
+    var sections = themes.map(function (th) {
+      return { key: 't' + th.id, title: th.title, ideas: ideas.filter(function (i) { return i.theme_id === th.id; }) };
+    });
+    var loose = ideas.filter(function (i) { return ids.indexOf(i.theme_id) < 0; });
+    if (loose.length) sections.push({ key: 'loose', title: looseTitle, ideas: loose });
+    return sections;
+  };
+
   /* ---------- timer ---------- */
   function fmt(sec) {
     sec = Math.max(0, Math.ceil(sec));
@@ -428,8 +528,9 @@
     return timer.remaining !== null && timer.remaining !== undefined ? timer.remaining : timer.duration || 0;
   }
 
-  FA.timer = function (el, timer, serverTime) {
-    if (serverTime) FA.noteServerTime(serverTime);
+  // The clock skew is noted by FA.connect when a snapshot or timer event arrives;
+  // a server time passed here may be old (a re-render long after), so it is not used.
+  FA.timer = function (el, timer) {
     var st = el._faTimer;
     if (!st) {
       st = el._faTimer = {
@@ -492,6 +593,21 @@
         tick();
         if (st.timer === timer && timer.state === 'running') st.interval = setInterval(tick, 1000);
       }, frac + 20);
+    }
+  };
+
+  // Redraws prompt and timer only on change: a redraw restarts timer announcements and loses the reader's place.
+  FA.showPromptAndTimer = function (promptEl, timerEl, state, live) {
+    var prompt = live ? state.phase.prompt_html || '' : '';
+    if (prompt !== promptEl._faPrompt) {
+      FA.html(promptEl, prompt);
+      promptEl._faPrompt = prompt;
+    }
+    promptEl.hidden = !prompt;
+    var timerJson = live ? JSON.stringify(state.timer) : 'null';
+    if (timerJson !== timerEl._faTimerJson) {
+      FA.timer(timerEl, live ? state.timer : null, state.server_time);
+      timerEl._faTimerJson = timerJson;
     }
   };
 

@@ -92,7 +92,6 @@
     summary: 'Summary'
   };
   var INPUT_KINDS = { ideas: 1, vote: 1, rate: 1 };
-  var STATUS_LABELS = { open: 'To do', in_progress: 'In progress', done: 'Done' };
 
   var $ = function (id) { return document.getElementById(id); };
   var refs = {
@@ -638,7 +637,7 @@
               }
               FA.chart(box, rows, { unit: t('answers') });
               inner = [el('p', null, countText(res.responses, '1 answer', '{n} answers'),
-                res.mean !== null && res.mean !== undefined ? ' · ' + t('Average {mean}', { mean: formatNumber(res.mean) }) : ''), box];
+                res.mean !== null && res.mean !== undefined ? ' · ' + t('Average {mean}', { mean: FA.formatNumber(res.mean) }) : ''), box];
             } else {
               inner = [el('p', { class: 'withheld' }, t('{n} answers so far. Shown from {min} answers.', { n: res.responses || 0, min: r.min_responses || 5 }))];
             }
@@ -707,10 +706,6 @@
 
   function countText(n, one, many) {
     return n === 1 ? t(one) : t(many, { n: n });
-  }
-
-  function formatNumber(x) {
-    try { return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x); } catch (e) { return String(x); }
   }
 
   function voteTitle(v, r) {
@@ -1055,13 +1050,13 @@
       id: statusId, 'data-key': statusId,
       onchange: function () {
         var data = { what: a.what, who: a.who || '', due: a.due || null, first_step: a.first_step || '', follow_up: a.follow_up || null, status: statusSel.value };
-        call('PATCH', '/actions/' + a.id, data, errKey, t('Status changed to {status}.', { status: t(STATUS_LABELS[statusSel.value]) })).then(function (res) {
+        call('PATCH', '/actions/' + a.id, data, errKey, t('Status changed to {status}.', { status: FA.actionStatusLabel(statusSel.value) })).then(function (res) {
           if (res) a.status = data.status;
           else statusSel.value = a.status;
         });
       }
-    }, Object.keys(STATUS_LABELS).map(function (k) {
-      return el('option', { value: k, selected: a.status === k }, t(STATUS_LABELS[k]));
+    }, Object.keys(FA.ACTION_STATUS).map(function (k) {
+      return el('option', { value: k, selected: a.status === k }, FA.actionStatusLabel(k));
     }));
     statusSel.value = a.status;
     function row(label, value) {
@@ -1255,67 +1250,29 @@
     return (state.ideas || []).some(function (i) { return i.phase_id === idea.phase_id; });
   }
 
+  // Ideas and themes decide the vote phase's items, which the server computes: fetch them again.
+  var CHANGES_VOTE_ITEMS = { 'idea.added': 1, 'idea.updated': 1, 'idea.removed': 1, themes: 1 };
+
   function onEvent(name, p) {
     if (!state || !p) return;
-    switch (name) {
-      case 'timer':
-        state.timer = p;
-        renderTimer();
-        break;
-      case 'idea.added':
-      case 'idea.updated': {
-        if (!ideaBelongs(p)) { resync(); break; }
-        var list = state.ideas || (state.ideas = []);
-        var found = false;
-        for (var i = 0; i < list.length; i++) {
-          if (list[i].id === p.id) { list[i] = Object.assign({}, list[i], p); found = true; break; }
-        }
-        if (!found) {
-          list.push(p);
-          if (name === 'idea.added') noteNewIdea();
-        }
-        if (state.phase.kind === 'vote') resync();
-        renderBody();
-        break;
-      }
-      case 'idea.removed':
-        state.ideas = (state.ideas || []).filter(function (i) { return i.id !== p.id; });
-        if (state.phase.kind === 'vote') resync();
-        renderBody();
-        break;
-      case 'themes': {
-        state.themes = p.themes || [];
-        var map = {};
-        (p.ideas || []).forEach(function (x) { map[x.id] = x.theme_id; });
-        (state.ideas || []).forEach(function (i) { if (Object.prototype.hasOwnProperty.call(map, i.id)) i.theme_id = map[i.id]; });
-        if (state.phase.kind === 'vote') resync();
-        renderBody();
-        break;
-      }
-      case 'tally':
-        if (state.vote && state.vote.phase_id === p.phase_id) {
-          state.vote.results = p.results;
-          state.vote.voters = p.voters;
-          renderBody();
-        }
-        break;
-      case 'rate.results':
-        if (state.rate && state.rate.phase_id === p.phase_id) {
-          state.rate.results = p.results;
-          renderBody();
-        }
-        break;
-      case 'actions':
-        state.actions = p.actions || [];
-        renderBody();
-        break;
-      case 'presence':
-        state.participants = p;
-        renderPresence();
-        break;
-      default:
-        break;
+    if (name === 'timer') {
+      state.timer = p; // keeps server_time, which renderTimer hands to FA.timer
+      renderTimer();
+      return;
     }
+    if ((name === 'idea.added' || name === 'idea.updated') && !ideaBelongs(p)) {
+      resync();
+      return;
+    }
+    var applied = FA.applyDelta(state, name, p);
+    if (!applied) return;
+    if (name === 'presence') {
+      renderPresence();
+      return;
+    }
+    if (applied === 'new' && name === 'idea.added') noteNewIdea();
+    if (CHANGES_VOTE_ITEMS[name] && state.phase.kind === 'vote') resync();
+    renderBody();
   }
 
   function noteNewIdea() {

@@ -26,8 +26,6 @@
   var viewKey = null;          // which phase view is currently built
   var view = {};               // references into the current view
   var lastPhaseIndex = null;
-  var lastTimerJson = null;
-  var lastPrompt = null;
   var online = false;
 
   /* ---------- helpers ---------- */
@@ -59,20 +57,11 @@
   }
 
   function upsertIdea(idea) {
-    if (!state) return;
-    var list = state.ideas || (state.ideas = []);
-    for (var i = 0; i < list.length; i++) {
-      if (list[i].id === idea.id) {
-        list[i] = Object.assign({}, list[i], idea);
-        return;
-      }
-    }
-    list.push(idea);
+    if (state) FA.upsertIdea(state, idea);
   }
 
   function removeIdea(id) {
-    if (!state) return;
-    state.ideas = (state.ideas || []).filter(function (i) { return i.id !== id; });
+    if (state) FA.removeIdea(state, id);
   }
 
   function draftKey() { return 'fa.draft.' + code + '.' + (phase() ? phase().id : ''); }
@@ -120,18 +109,7 @@
     }
     ui.step.hidden = !live;
 
-    var prompt = live ? p.prompt_html || '' : '';
-    if (prompt !== lastPrompt) {
-      FA.html(ui.prompt, prompt);
-      lastPrompt = prompt;
-    }
-    ui.prompt.hidden = !prompt;
-
-    var timerJson = live ? JSON.stringify(state.timer) : 'null';
-    if (timerJson !== lastTimerJson) {
-      FA.timer(ui.timer, live ? state.timer : null, state.server_time);
-      lastTimerJson = timerJson;
-    }
+    FA.showPromptAndTimer(ui.prompt, ui.timer, state, live);
 
     var idx = live ? p.index : -1;
     if (lastPhaseIndex !== null && idx !== lastPhaseIndex) {
@@ -141,17 +119,10 @@
   }
 
   /* ---------- view building ---------- */
-  function keyFor() {
-    var s = state.session;
-    var p = phase();
-    if (s.status !== 'live' || !p) return s.status;
-    return [p.index, p.id, p.kind, p.input_open ? 1 : 0].join(':');
-  }
-
   function render() {
     if (!state) return;
     renderHeader();
-    var key = keyFor();
+    var key = FA.viewKey(state, true); // opening or closing input changes the phone's form
     if (key !== viewKey) {
       viewKey = key;
       view = {};
@@ -504,20 +475,12 @@
     ui.body.appendChild(view.list);
     view.update = function () {
       FA.clear(view.list);
-      var themes = (state.themes || []).slice().sort(function (a, b) { return a.position - b.position; });
-      var ideas = (state.ideas || []).slice().sort(function (a, b) { return a.id - b.id; });
-      var known = themes.map(function (th) { return th.id; });
-      var sections = themes.map(function (th) {
-        return { title: th.title, ideas: ideas.filter(function (i) { return i.theme_id === th.id; }) };
-      });
-      sections.push({ title: t('Not grouped yet'), ideas: ideas.filter(function (i) { return known.indexOf(i.theme_id) < 0; }) });
-      sections.forEach(function (s) {
-        if (!s.ideas.length && s === sections[sections.length - 1]) return;
+      FA.themeSections(state, t('Not grouped yet')).forEach(function (s) {
         view.list.appendChild(el('section', { class: 'theme-group' },
           el('h3', null, t('{title} ({count})', { title: s.title, count: s.ideas.length })),
           s.ideas.length ? el('ul', { class: 'ideas' }, s.ideas.map(ideaReadOnly)) : el('p', { class: 'muted' }, t('No ideas in this theme yet.'))));
       });
-      if (!ideas.length) view.list.appendChild(el('p', { class: 'muted' }, t('No ideas to group.')));
+      if (!(state.ideas || []).length) view.list.appendChild(el('p', { class: 'muted' }, t('No ideas to group.')));
     };
   }
 
@@ -707,21 +670,13 @@
         parts.result.appendChild(el('p', { class: 'muted' }, t('Answers: {count}', { count: res.responses })));
         parts.result.appendChild(FA.chart(el('div'), rows, { unit: t('answers'), compact: true }));
         if (res.mean !== null && res.mean !== undefined) {
-          parts.result.appendChild(el('p', { class: 'rate-mean' }, t('Average: {mean}', { mean: formatNumber(res.mean) })));
+          parts.result.appendChild(el('p', { class: 'rate-mean' }, t('Average: {mean}', { mean: FA.formatNumber(res.mean) })));
         }
       } else {
         parts.result.appendChild(el('p', { class: 'muted' },
           t('Results are shown when at least {count} people have answered.', { count: r.min_responses || 5 })));
       }
     });
-  }
-
-  function formatNumber(x) {
-    try {
-      return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x);
-    } catch (e) {
-      return String(Math.round(x * 10) / 10);
-    }
   }
 
   function setRating(statementId, value) {
@@ -760,8 +715,6 @@
     view.update = updateActions;
   }
 
-  var STATUS = { open: 'To do', in_progress: 'In progress', done: 'Done' };
-
   function updateActions() {
     FA.clear(view.actions);
     var list = state.actions || [];
@@ -779,50 +732,18 @@
       view.actions.appendChild(el('li', { class: 'card action-card' },
         el('div', { class: 'card-header' },
           el('h4', null, a.what),
-          a.status ? el('span', { class: 'badge badge-' + a.status }, t(STATUS[a.status] || a.status)) : null),
+          a.status ? el('span', { class: 'badge badge-' + a.status }, FA.actionStatusLabel(a.status)) : null),
         rows.length ? el('dl', null, rows.map(function (r) { return [el('dt', null, r[0]), el('dd', null, r[1])]; })) : null));
     });
   }
 
   /* ---------- server events ---------- */
   function onEvent(name, payload) {
-    if (!state || !payload) return;
-    switch (name) {
-      case 'timer':
-        state.timer = Object.assign({}, payload);
-        delete state.timer.server_time;
-        renderHeader();
-        return;
-      case 'idea.added':
-      case 'idea.updated':
-        upsertIdea(payload);
-        break;
-      case 'idea.removed':
-        removeIdea(payload.id);
-        mine.delete(payload.id);
-        break;
-      case 'themes':
-        state.themes = payload.themes || [];
-        (payload.ideas || []).forEach(function (x) {
-          (state.ideas || []).forEach(function (i) { if (i.id === x.id) i.theme_id = x.theme_id; });
-        });
-        break;
-      case 'tally':
-        if (state.vote && state.vote.phase_id === payload.phase_id) {
-          state.vote.results = payload.results;
-          state.vote.voters = payload.voters;
-        }
-        break;
-      case 'rate.results':
-        if (state.rate && state.rate.phase_id === payload.phase_id) state.rate.results = payload.results;
-        break;
-      case 'actions':
-        state.actions = payload.actions || [];
-        break;
-      default:
-        return;
-    }
-    update();
+    if (!state || !payload || name === 'presence') return; // the phone shows no head count
+    if (!FA.applyDelta(state, name, payload)) return;
+    if (name === 'idea.removed') mine.delete(payload.id);
+    if (name === 'timer') renderHeader();
+    else update();
   }
 
   function onState(s) {

@@ -23,25 +23,11 @@
   var state = null;
   var viewKey = null;
   var view = {};
-  var lastTimerJson = null;
-  var lastPrompt = null;
   var renderQueued = false;
 
   /* ---------- helpers ---------- */
   function phase() { return state && state.phase; }
   function settings() { return (phase() && phase().settings) || {}; }
-
-  function upsertIdea(idea) {
-    var list = state.ideas || (state.ideas = []);
-    for (var i = 0; i < list.length; i++) {
-      if (list[i].id === idea.id) {
-        list[i] = Object.assign({}, list[i], idea);
-        return false;
-      }
-    }
-    list.push(idea);
-    return true;
-  }
 
   // Many ideas can arrive at once; the screen reader hears one calm summary, not a flood.
   var pendingNew = [];
@@ -105,17 +91,7 @@
       ui.session.textContent = s.team || '';
       ui.title.textContent = s.title;
     }
-    var prompt = live ? p.prompt_html || '' : '';
-    if (prompt !== lastPrompt) {
-      FA.html(ui.prompt, prompt);
-      lastPrompt = prompt;
-    }
-    ui.prompt.hidden = !prompt;
-    var tj = live ? JSON.stringify(state.timer) : 'null';
-    if (tj !== lastTimerJson) {
-      FA.timer(ui.timer, live ? state.timer : null, state.server_time);
-      lastTimerJson = tj;
-    }
+    FA.showPromptAndTimer(ui.prompt, ui.timer, state, live);
     renderCount();
   }
 
@@ -125,16 +101,9 @@
   }
 
   /* ---------- views ---------- */
-  function keyFor() {
-    var s = state.session;
-    var p = phase();
-    if (s.status !== 'live' || !p) return s.status;
-    return p.index + ':' + p.id + ':' + p.kind;
-  }
-
   function render() {
     renderHeader();
-    var key = keyFor();
+    var key = FA.viewKey(state, false);
     if (key !== viewKey) {
       viewKey = key;
       view = { fresh: true };
@@ -229,15 +198,8 @@
     ui.fit.appendChild(view.meta);
     ui.fit.appendChild(view.grid);
     view.update = function () {
-      var themes = (state.themes || []).slice().sort(function (a, b) { return a.position - b.position; });
-      var ideas = (state.ideas || []).slice().sort(function (a, b) { return a.id - b.id; });
-      var ids = themes.map(function (th) { return th.id; });
-      var sections = themes.map(function (th) {
-        return { key: 't' + th.id, title: th.title, ideas: ideas.filter(function (i) { return i.theme_id === th.id; }) };
-      });
-      var loose = ideas.filter(function (i) { return ids.indexOf(i.theme_id) < 0; });
-      if (loose.length) sections.push({ key: 'loose', title: t('Not grouped yet'), ideas: loose });
-      view.meta.textContent = t('Themes: {count}', { count: themes.length });
+      var sections = FA.themeSections(state, t('Not grouped yet'));
+      view.meta.textContent = t('Themes: {count}', { count: (state.themes || []).length });
       FA.reconcile(view.grid, sections, function (s) { return s.key; }, function () {
         var h = el('h2');
         var ul = el('ul', { class: 'wall' });
@@ -308,7 +270,7 @@
           }));
           cell = el('div', null, cell, el('span', { class: 'visually-hidden' },
             values.map(function (val) { return val + ': ' + (res.distribution[String(val)] || 0); }).join(', ')));
-          if (res.mean !== null && res.mean !== undefined) mean = formatNumber(res.mean);
+          if (res.mean !== null && res.mean !== undefined) mean = FA.formatNumber(res.mean);
         } else {
           cell = el('span', { class: 'muted' }, t('Shown when at least {count} have answered ({responses} so far).',
             { count: r.min_responses || 5, responses: res ? res.responses : 0 }));
@@ -319,16 +281,7 @@
     };
   }
 
-  function formatNumber(x) {
-    try {
-      return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x);
-    } catch (e) {
-      return String(Math.round(x * 10) / 10);
-    }
-  }
-
   /* ----- agreed actions ----- */
-  var STATUS = { open: 'To do', in_progress: 'In progress', done: 'Done' };
   function buildActions() {
     view.actionsBox = el('div');
     ui.fit.appendChild(view.actionsBox);
@@ -353,7 +306,7 @@
             el('td', null, a.who || ''),
             el('td', null, a.due ? FA.formatDate(a.due) : ''),
             el('td', null, a.first_step || ''),
-            el('td', null, el('span', { class: 'badge badge-' + a.status }, t(STATUS[a.status] || a.status || ''))));
+            el('td', null, el('span', { class: 'badge badge-' + a.status }, FA.actionStatusLabel(a.status))));
         }))));
     };
   }
@@ -361,45 +314,16 @@
   /* ---------- realtime ---------- */
   function onEvent(name, payload) {
     if (!state || !payload) return;
-    switch (name) {
-      case 'timer':
-        state.timer = Object.assign({}, payload);
-        delete state.timer.server_time;
-        renderHeader();
-        return;
-      case 'presence':
-        state.participants = payload;
-        renderCount();
-        return;
-      case 'idea.added':
-      case 'idea.updated':
-        if (upsertIdea(payload) && phase() && payload.phase_id === phase().id) announceIdea(payload.text);
-        break;
-      case 'idea.removed':
-        state.ideas = (state.ideas || []).filter(function (i) { return i.id !== payload.id; });
-        break;
-      case 'themes':
-        state.themes = payload.themes || [];
-        (payload.ideas || []).forEach(function (x) {
-          (state.ideas || []).forEach(function (i) { if (i.id === x.id) i.theme_id = x.theme_id; });
-        });
-        break;
-      case 'tally':
-        if (state.vote && state.vote.phase_id === payload.phase_id) {
-          state.vote.results = payload.results;
-          state.vote.voters = payload.voters;
-        }
-        break;
-      case 'rate.results':
-        if (state.rate && state.rate.phase_id === payload.phase_id) state.rate.results = payload.results;
-        break;
-      case 'actions':
-        state.actions = payload.actions || [];
-        break;
-      default:
-        return;
+    var applied = FA.applyDelta(state, name, payload);
+    if (!applied) return;
+    if (name === 'timer') {
+      renderHeader();
+    } else if (name === 'presence') {
+      renderCount();
+    } else {
+      if (applied === 'new' && phase() && payload.phase_id === phase().id) announceIdea(payload.text);
+      scheduleRender();
     }
-    scheduleRender();
   }
 
   FA.connect({
