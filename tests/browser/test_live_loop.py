@@ -9,13 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 import zlib
 from pathlib import Path
@@ -25,99 +19,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
 TIMEOUT_MS = 15_000
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path):
-    """Run the real server on a fresh SQLite database and return its base URL."""
-    port = free_port()
-    log = open(tmp_path / "server.log", "w+b")  # noqa: SIM115 - closed in teardown
-    env = dict(os.environ)
-    env.update(
-        FACILITATOR_SECRET_KEY="browser-test-secret",
-        FACILITATOR_INSTANCE=str(tmp_path / "instance"),
-        PYTHONUNBUFFERED="1",
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "facilitator",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--database-url",
-            f"sqlite:///{tmp_path / 'db.sqlite'}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def output() -> str:
-        log.flush()
-        log.seek(0)
-        return log.read().decode("utf-8", "replace")[-4000:]
-
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            log.close()
-            pytest.fail(f"server exited with {proc.returncode}:\n{output()}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as res:
-                if res.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"server did not answer within 60 s:\n{output()}")
-        time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture
-def browser():
-    """Return a headless Chromium, or skip where this machine has none."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def watch(page, name: str, errors: list, socket_ids: set) -> None:
