@@ -154,6 +154,20 @@ def test_idea_from_phone_reaches_projector_and_other_phone(server, browser):
     assert other.locator(".idea-own", has_text=text).count() == 0, "not the other phone's own idea"
     assert sender.locator("#idea-text").input_value() == ""
 
+    # Markup typed by a participant stays text on every screen.
+    markup = '<img src=x onerror="window.__owned=1"><b>lihava</b>'
+    sender.fill("#idea-text", markup)
+    if sender.locator(".column-picker .pill").count():
+        sender.locator(".column-picker .pill").first.click()
+    sender.locator("form.idea-form [type=submit]").click()
+    projector.locator("#p-body .wall li", has_text="lihava").wait_for()
+    other.locator(".idea .idea-text", has_text="lihava").wait_for()
+    for page in (projector, other):
+        injected = page.locator("#p-body img, #p-body .wall b, .idea-text img, .idea-text b")
+        assert injected.count() == 0
+        assert page.evaluate("window.__owned === undefined")
+    assert projector.locator("#p-body .wall li", has_text=markup).count() == 1
+
     # Nothing that identifies a participant reaches the room's screen.
     html = projector.content()
     tokens = set()
