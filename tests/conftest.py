@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from facilitator import create_app
 from facilitator.extensions import db, socketio
 from facilitator.models import Facilitator
+from tests.server_process import csrf_token, signup_form
 
 # The PostgreSQL server the suite also runs on (the machine's loopback one by default).
 PG_ADMIN_URL = os.environ.get(
@@ -75,9 +75,8 @@ def client(app):
 
 def csrf_from(html: str) -> str:
     """Return the CSRF token embedded in a rendered page."""
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "page has no csrf-token meta tag"
-    return match.group(1)
+    assert 'name="csrf-token"' in html, "page has no csrf-token meta tag"
+    return csrf_token(html)
 
 
 class FacilitatorClient:
@@ -87,16 +86,7 @@ class FacilitatorClient:
         self.app = app
         self.client = client
         token = csrf_from(client.get("/auth/signup").get_data(as_text=True))
-        response = client.post(
-            "/auth/signup",
-            data={
-                "name": "Fasi",
-                "email": email,
-                "password": "salasana123",
-                "password2": "salasana123",
-                "csrf_token": token,
-            },
-        )
+        response = client.post("/auth/signup", data=signup_form(email, token))
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         self.csrf = csrf_from(client.get("/sessions").get_data(as_text=True))
 

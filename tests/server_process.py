@@ -89,6 +89,17 @@ def csrf_token(html: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
+def signup_form(email: str, csrf: str) -> dict:
+    """Return a filled-in facilitator sign-up form."""
+    return {
+        "name": "Fasi",
+        "email": email,
+        "password": "salasana123",
+        "password2": "salasana123",
+        "csrf_token": csrf,
+    }
+
+
 def signed_in_facilitator(
     base_url: str, email: str = "fasi@example.fi"
 ) -> tuple[requests.Session, str]:
@@ -96,15 +107,7 @@ def signed_in_facilitator(
     http = requests.Session()
     token = csrf_token(http.get(base_url + "/auth/signup").text)
     response = http.post(
-        base_url + "/auth/signup",
-        data={
-            "name": "Fasi",
-            "email": email,
-            "password": "salasana123",
-            "password2": "salasana123",
-            "csrf_token": token,
-        },
-        allow_redirects=False,
+        base_url + "/auth/signup", data=signup_form(email, token), allow_redirects=False
     )
     assert response.status_code == 302, response.text[:500]
     return http, csrf_token(http.get(base_url + "/sessions").text)
