@@ -78,7 +78,7 @@ def summary(workshop: Workshop) -> dict:
             if workshop.started_at
             else None,
             "closed_at": ser.iso(workshop.closed_at),
-            "participants": ops.participant_count(workshop),
+            "participants": ops.participant_count(workshop.id),
         },
         "phases": phases,
         "actions": ser.actions_list(workshop),

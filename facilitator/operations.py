@@ -268,11 +268,10 @@ def join_participant(workshop: Workshop, token: str) -> Participant:
     return participant
 
 
-def participant_count(workshop: Workshop) -> int:
-    """Return how many phones have joined the session."""
-    return db.session.scalar(
-        select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)
-    )
+def participant_count(workshop_id: int, executor=None) -> int:
+    """Return how many phones have joined a session (on db.session unless told otherwise)."""
+    query = select(func.count(Participant.id)).where(Participant.workshop_id == workshop_id)
+    return (executor or db.session).scalar(query)
 
 
 def _require_input(workshop: Workshop, kind: PhaseKind):

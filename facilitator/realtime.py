@@ -17,7 +17,6 @@ from typing import Annotated, Literal
 from flask import current_app, g, request, session
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from sqlalchemy import func, select
 
 from . import operations as ops
 from . import serializers as ser
@@ -101,6 +100,12 @@ def room(workshop_id: int, role: str) -> str:
     return f"s:{workshop_id}:{audience}"
 
 
+def _forget_online(workshop_id: int, sid: str) -> None:
+    """Drop a socket from a session's online phones."""
+    with _online_lock:
+        _online.get(workshop_id, {}).pop(sid, None)
+
+
 def online_count(workshop_id: int) -> int:
     """Return how many phones are connected to a session on this server."""
     return len(set(_online.get(workshop_id, {}).values()))
@@ -161,9 +166,7 @@ def publish_presence(workshop_id: int) -> None:
     # handler's emit (Engine.IO closes dead sockets there) and must not touch
     # that handler's session.
     with db.engine.connect() as connection:
-        joined = connection.scalar(
-            select(func.count(Participant.id)).where(Participant.workshop_id == workshop_id)
-        )
+        joined = ops.participant_count(workshop_id, connection)
     payload = {"joined": joined, "online": online_count(workshop_id)}
     publish(workshop_id, "presence", payload, (ser.FACILITATOR, ser.PROJECTOR))
 
@@ -345,8 +348,7 @@ def on_disconnect(*_args):
     if conn is None:
         return
     if conn.role == ser.PARTICIPANT:
-        with _online_lock:
-            _online.get(conn.workshop_id, {}).pop(request.sid, None)
+        _forget_online(conn.workshop_id, request.sid)
         publish_presence(conn.workshop_id)
 
 
@@ -372,8 +374,7 @@ def on_join(data: JoinPayload):
     previous = connections.get(request.sid)
     if previous is not None:
         socketio.server.leave_room(request.sid, room(previous.workshop_id, previous.role))
-        with _online_lock:
-            _online.get(previous.workshop_id, {}).pop(request.sid, None)
+        _forget_online(previous.workshop_id, request.sid)
     connections[request.sid] = conn
     socketio.server.enter_room(request.sid, room(workshop.id, conn.role))
     if conn.role == ser.PARTICIPANT:

@@ -277,7 +277,7 @@ def snapshot(
     if role == FACILITATOR:
         data["phase"]["notes_html"] = render_markdown(localize(phase.notes, lang))
     if role != PARTICIPANT:
-        data["participants"] = {"joined": ops.participant_count(workshop), "online": online}
+        data["participants"] = {"joined": ops.participant_count(workshop.id), "online": online}
 
     vote_phase = vote_phase_for(model, phase)
     if vote_phase is not None:

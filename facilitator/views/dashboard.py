@@ -63,7 +63,7 @@ def sessions():
     for workshop in rows:
         model = ops.workshop_model(workshop)
         workshop.model_title = localize(model.title, workshop.language)
-        workshop.participant_count = ops.participant_count(workshop)
+        workshop.participant_count = ops.participant_count(workshop.id)
         groups[workshop.status.value].append(workshop)
     return render_template("dashboard/sessions.html", groups=groups)
 
