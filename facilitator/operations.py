@@ -482,6 +482,13 @@ def merge_ideas(workshop: Workshop, idea_id: int, into_id: int) -> tuple[Idea, I
 
 def add_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
     """Create a theme in a group phase."""
+    theme = _new_theme(workshop, phase_id, title)
+    db.session.commit()
+    return theme
+
+
+def _new_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
+    """Add (not commit) a theme at the end of a group phase."""
     model = workshop_model(workshop)
     try:
         phase = model.phases[model.phase_index(phase_id)]
@@ -502,7 +509,6 @@ def add_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
         position=position,
     )
     db.session.add(theme)
-    db.session.commit()
     return theme
 
 
@@ -525,6 +531,73 @@ def delete_theme(workshop: Workshop, theme_id: int) -> None:
         db.session.delete(vote)
     db.session.delete(theme)
     db.session.commit()
+
+
+# --- grouping several ideas at once ------------------------------------------
+
+# The most ideas one grouping request may name: a whole wall of a big workshop.
+GROUP_MAX_IDEAS = 500
+
+
+def _selected_ideas(workshop: Workshop, idea_ids: list[int]) -> list[Idea]:
+    """Return the named ideas of this session in the given order, duplicates dropped."""
+    ids = list(dict.fromkeys(idea_ids))
+    if not ids:
+        raise OperationError("empty_selection")
+    if len(ids) > GROUP_MAX_IDEAS:
+        raise OperationError("selection_too_large", max=GROUP_MAX_IDEAS)
+    found = {
+        idea.id: idea
+        for idea in db.session.scalars(
+            select(Idea).where(Idea.workshop_id == workshop.id, Idea.id.in_(ids))
+        )
+    }
+    ideas = [found.get(i) for i in ids]
+    if any(idea is None or idea.deleted for idea in ideas):
+        raise OperationError("not_found")
+    return ideas
+
+
+def _group_source(workshop: Workshop, group_phase_id: str) -> str:
+    """Return the id of the ideas phase a group phase sorts."""
+    model = workshop_model(workshop)
+    return model.phases[model.phase_index(group_phase_id)].settings.source
+
+
+def _check_groupable(ideas: list[Idea], source_phase_id: str) -> None:
+    """Refuse ideas that a group phase with this source cannot hold."""
+    if any(idea.phase_id != source_phase_id for idea in ideas):
+        raise OperationError("not_groupable")
+
+
+def assign_ideas(workshop: Workshop, idea_ids: list[int], theme_id: int | None) -> list[Idea]:
+    """Put several ideas under one theme (or none) in one transaction, all or nothing."""
+    ideas = _selected_ideas(workshop, idea_ids)
+    if theme_id is not None:
+        theme = _session_theme(workshop, theme_id)
+        _check_groupable(ideas, _group_source(workshop, theme.phase_id))
+    for idea in ideas:
+        idea.theme_id = theme_id
+    db.session.commit()
+    return ideas
+
+
+def add_theme_with_ideas(
+    workshop: Workshop, phase_id: str, title: str, idea_ids: list[int]
+) -> tuple[Theme, list[Idea]]:
+    """Create a theme in a group phase holding the given ideas, in one transaction."""
+    ideas = _selected_ideas(workshop, idea_ids)
+    theme = _new_theme(workshop, phase_id, title)
+    try:
+        _check_groupable(ideas, _group_source(workshop, phase_id))
+    except OperationError:
+        db.session.rollback()
+        raise
+    db.session.flush()
+    for idea in ideas:
+        idea.theme_id = theme.id
+    db.session.commit()
+    return theme, ideas
 
 
 # --- voting -----------------------------------------------------------------
