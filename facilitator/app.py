@@ -70,6 +70,10 @@ def _init_extensions(app: Flask) -> None:
         ping_timeout=20,
     )
 
+    from .logs import scrub_library_logs
+
+    scrub_library_logs()
+
     @app.context_processor
     def inject_languages():
         from flask_babel import get_locale

@@ -22,6 +22,8 @@ from . import operations as ops
 from . import serializers as ser
 from .errors import OperationError, error_dict
 from .extensions import db, socketio
+from .i18n import chosen_language, content_language
+from .joinurl import join_address
 from .models import Participant, Workshop
 from .workshop_models import PhaseKind
 
@@ -84,6 +86,7 @@ class Connection:
     workshop_id: int
     role: str
     participant_id: int | None = None
+    # Language of messages and template text: the phone's choice, else the session's.
     language: str = "fi"
 
 
@@ -171,6 +174,26 @@ def publish_presence(workshop_id: int) -> None:
     publish(workshop_id, "presence", payload, (ser.FACILITATOR, ser.PROJECTOR))
 
 
+def publish_deleted(workshop_id: int, language: str) -> None:
+    """Tell every screen of a deleted session that it is gone, then empty its rooms.
+
+    Clients stop reconnecting on this event; this process forgets the session's
+    sockets so presence and later events do not refer to it.
+    """
+    from flask_babel import force_locale
+
+    with force_locale(language):
+        payload = {"error": error_dict("session_deleted")}
+    publish(workshop_id, "session.deleted", payload)
+    for role in ser.ROLES:
+        socketio.close_room(room(workshop_id, role))
+    for sid, conn in list(connections.items()):
+        if conn.workshop_id == workshop_id:
+            connections.pop(sid, None)
+    with _online_lock:
+        _online.pop(workshop_id, None)
+
+
 class Coalescer:
     """Send result updates at most once per interval per session, always ending fresh.
 
@@ -228,23 +251,9 @@ results = Coalescer()
 
 
 def publish_tally(workshop: Workshop) -> None:
-    """Send the vote tally of the current phase to whoever may see it."""
-    model = ops.workshop_model(workshop)
-    phase = model.phases[workshop.phase_index]
-    vote_phase = ser.vote_phase_for(model, phase)
-    if vote_phase is None:
-        return
-    tally, voters = ops.vote_tally(workshop, vote_phase.id)
-    items = ops.vote_items(workshop, vote_phase)
-    payload = {
-        "phase_id": vote_phase.id,
-        "results": ser.tally_results(items, tally),
-        "voters": voters,
-    }
-    roles = [ser.FACILITATOR, ser.PROJECTOR]
-    if ser.results_visible_to_participants(workshop, phase, vote_phase):
-        roles.append(ser.PARTICIPANT)
-    publish(workshop.id, "tally", payload, roles)
+    """Send the vote tally of the current phase, counts only to whoever may see them."""
+    for role, payload in ser.tally_payloads(workshop).items():
+        publish(workshop.id, "tally", payload, (role,))
 
 
 def publish_rate_results(workshop: Workshop) -> None:
@@ -272,8 +281,11 @@ def handler(event: str, payload_model: type[BaseModel] | None):
         def wrapper(data=None, *extra):
             conn = connections.get(request.sid)
             if conn is not None:
-                # Messages default to the session's language unless the person chose one.
+                # Messages default to the session's language unless the person chose one;
+                # the projector always speaks the session's language.
                 g.workshop_language = conn.language
+                if conn.role == ser.PROJECTOR:
+                    g.force_locale = conn.language
             if extra:
                 return fail("invalid")
             if payload_model is not None:
@@ -322,13 +334,14 @@ def _participant() -> tuple[Workshop, Participant]:
 def _snapshot(conn: Connection, workshop: Workshop) -> dict:
     """Return the snapshot for a connection's role."""
     participant = db.session.get(Participant, conn.participant_id) if conn.participant_id else None
-    join_url = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
+    lang = content_language(ops.workshop_model(workshop), conn.language, workshop.language)
     return ser.snapshot(
         workshop,
         conn.role,
         participant,
-        join_url=f"{join_url}/j/{workshop.join_code}",
+        join_url=join_address(workshop).url,
         online=online_count(workshop.id),
+        lang=lang,
     )
 
 
@@ -363,14 +376,19 @@ def on_join(data: JoinPayload):
         if token is None:
             raise OperationError("not_joined")
         participant = ops.join_participant(workshop, token)
-        conn = Connection(workshop.id, data.role, participant.id, workshop.language)
+        language = chosen_language() or workshop.language
+        conn = Connection(workshop.id, data.role, participant.id, language)
     else:
         workshop = db.session.get(Workshop, data.session_id) if data.session_id else None
         if workshop is None:
             raise OperationError("not_found")
         if not current_user.is_authenticated or workshop.facilitator_id != current_user.id:
             raise OperationError("forbidden")
-        conn = Connection(workshop.id, data.role, language=workshop.language)
+        # The control view follows its user's choice; the projector the session's language.
+        language = workshop.language
+        if data.role == ser.FACILITATOR:
+            language = chosen_language() or current_user.language or workshop.language
+        conn = Connection(workshop.id, data.role, language=language)
     previous = connections.get(request.sid)
     if previous is not None:
         socketio.server.leave_room(request.sid, room(previous.workshop_id, previous.role))

@@ -125,13 +125,13 @@ Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9-]{2,64}$
 StrictInt = Annotated[int, Field(strict=True)]
 
 
-def localize(text: dict[str, str] | None, lang: str) -> str:
-    """Return the text in `lang`, falling back to Finnish, or "" for no text."""
+def localize(text: dict[str, str] | None, lang: str, fallback: str = "fi") -> str:
+    """Return the text in `lang`, else in `fallback`, else in Finnish, or "" for no text."""
     if not text:
         return ""
     # Browsers and Babel hand out regional tags such as "sv-FI" or "sv_FI".
     primary = lang.replace("_", "-").split("-", 1)[0].lower() if lang else "fi"
-    return text.get(primary) or text.get("fi", "")
+    return text.get(primary) or text.get(fallback) or text.get("fi", "")
 
 
 class _Strict(BaseModel):

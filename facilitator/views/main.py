@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext
 
 from .. import operations as ops
+from ..extensions import csrf
 from ..forms import JoinForm
 from ..i18n import CODES
 from ..ratelimit import join_limiter
@@ -20,9 +21,12 @@ def index():
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@csrf.exempt
 def join():
     """Find a session by its typed code and send the phone to it."""
-    form = JoinForm(request.values if request.method == "GET" else None)
+    # No CSRF token: looking up a code changes nothing, and a phone may post the form
+    # from a page cached hours ago. Guessing is limited per address instead.
+    form = JoinForm(request.values)
     error = None
     if request.values.get("code") and form.validate():
         address = request.remote_addr or "-"
