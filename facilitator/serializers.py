@@ -163,12 +163,21 @@ def vote_phase_for(model, phase):
 
 
 def results_visible_to_participants(workshop: Workshop, phase, vote_phase) -> bool:
-    """Tell whether phones may see a vote's tally now."""
+    """Tell whether the room (projector and phones) may see a vote's counts now.
+
+    With `show_results: after_close` the counts stay hidden while input is open in the
+    vote phase: closing input is the reveal. Only the facilitator sees them live.
+    """
     if vote_phase is None:
         return False
     if phase.id != vote_phase.id or workshop.status is SessionStatus.CLOSED:
         return True
     return vote_phase.settings.show_results == "live" or not workshop.input_open
+
+
+def counts_visible(workshop: Workshop, phase, vote_phase, role: str) -> bool:
+    """Tell whether one audience may see a vote's counts now."""
+    return role == FACILITATOR or results_visible_to_participants(workshop, phase, vote_phase)
 
 
 def participants_see_wall(workshop: Workshop) -> str | None:
@@ -188,7 +197,8 @@ def participants_see_wall(workshop: Workshop) -> str | None:
 
 def vote_block(workshop: Workshop, phase, vote_phase, role: str, participant) -> dict:
     """Return the vote section of a snapshot."""
-    show = role != PARTICIPANT or results_visible_to_participants(workshop, phase, vote_phase)
+    revealed = results_visible_to_participants(workshop, phase, vote_phase)
+    show = role == FACILITATOR or revealed
     tally, voters = ops.vote_tally(workshop, vote_phase.id)
     items = ops.vote_items(workshop, vote_phase)
     block = {
@@ -197,7 +207,10 @@ def vote_block(workshop: Workshop, phase, vote_phase, role: str, participant) ->
         "per_item_cap": vote_phase.settings.per_item_cap,
         "items": items,
         "results": tally_results(items, tally) if show else None,
-        "voters": voters if show else None,
+        # How many have voted, out of how many joined: every screen may see that.
+        "voters": voters,
+        "participants": ops.participant_count(workshop.id),
+        "revealed": revealed,
     }
     if participant is not None:
         mine = ops.my_votes(participant, vote_phase.id)
@@ -213,6 +226,36 @@ def tally_results(items: list[dict], tally: dict[str, int]) -> list[dict]:
         for item in items
     ]
     return sorted(results, key=lambda r: -r["count"])
+
+
+def tally_payloads(workshop: Workshop) -> dict[str, dict]:
+    """Return the `tally` event of the current phase's vote for each audience.
+
+    Every audience gets how many have voted; the counts go only to those who may see
+    them now (`counts_visible`), so a hidden tally never leaves the server.
+    """
+    model = ops.workshop_model(workshop)
+    phase = model.phases[workshop.phase_index]
+    vote_phase = vote_phase_for(model, phase)
+    if vote_phase is None:
+        return {}
+    tally, voters = ops.vote_tally(workshop, vote_phase.id)
+    items = ops.vote_items(workshop, vote_phase)
+    revealed = results_visible_to_participants(workshop, phase, vote_phase)
+    base = {
+        "phase_id": vote_phase.id,
+        "voters": voters,
+        "participants": ops.participant_count(workshop.id),
+        "revealed": revealed,
+    }
+    results = tally_results(items, tally)
+    return {
+        role: {
+            **base,
+            "results": results if counts_visible(workshop, phase, vote_phase, role) else None,
+        }
+        for role in ROLES
+    }
 
 
 def rate_block(workshop: Workshop, rate_phase, participant, lang: str) -> dict:

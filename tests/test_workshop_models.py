@@ -143,7 +143,7 @@ def test_shipped_templates_match_their_intended_shape() -> None:
     assert 100 <= sytyttaja.duration_minutes <= 140
     vote = next(p.settings for p in sytyttaja.phases if p.kind is PhaseKind.VOTE)
     assert isinstance(vote, VoteSettings)
-    assert (vote.budget, vote.per_item_cap, vote.show_results) == (3, 1, "live")
+    assert (vote.budget, vote.per_item_cap, vote.show_results) == (3, 1, "after_close")
     group = sytyttaja.phases[sytyttaja.phase_index(vote.source)]
     assert group.kind is PhaseKind.GROUP and group.settings.themes
 

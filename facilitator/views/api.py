@@ -293,6 +293,8 @@ def input_toggle(session_id: int):
     """Open or close input in the current phase."""
     workshop = owned(session_id)
     ops.set_input_open(workshop, body(InputToggle).open)
+    # In a vote phase this is the reveal (or the hiding again) of the counts.
+    realtime.results.mark(workshop.id, "tally")
     return _changed(workshop)
 
 
