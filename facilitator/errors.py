@@ -30,6 +30,11 @@ MESSAGES = {
     "csrf_failed": lazy_gettext("This page has expired. Please reload it and try again."),
     "too_large": lazy_gettext("The request is too large."),
     "unknown_model": lazy_gettext("No such workshop template."),
+    "empty_selection": lazy_gettext("Choose at least one idea first."),
+    "selection_too_large": lazy_gettext("You can move at most %(max)s ideas at a time."),
+    "not_groupable": lazy_gettext(
+        "Only ideas from the phase this grouping sorts can be put under its themes."
+    ),
 }
 
 

@@ -570,16 +570,19 @@ def _check_groupable(ideas: list[Idea], source_phase_id: str) -> None:
         raise OperationError("not_groupable")
 
 
-def assign_ideas(workshop: Workshop, idea_ids: list[int], theme_id: int | None) -> list[Idea]:
+def assign_ideas(
+    workshop: Workshop, idea_ids: list[int], theme_id: int | None
+) -> tuple[Theme | None, list[Idea]]:
     """Put several ideas under one theme (or none) in one transaction, all or nothing."""
     ideas = _selected_ideas(workshop, idea_ids)
+    theme = None
     if theme_id is not None:
         theme = _session_theme(workshop, theme_id)
         _check_groupable(ideas, _group_source(workshop, theme.phase_id))
     for idea in ideas:
         idea.theme_id = theme_id
     db.session.commit()
-    return ideas
+    return theme, ideas
 
 
 def add_theme_with_ideas(

@@ -80,6 +80,13 @@ class Merge(_Body):
 class ThemeCreate(_Body):
     title: Long
     phase_id: Annotated[str, StringConstraints(max_length=64)]
+    # Optional: ideas to put under the new theme at once (see AssignIdeas for limits).
+    idea_ids: list[StrictInt] | None = None
+
+
+class AssignIdeas(_Body):
+    idea_ids: list[StrictInt]
+    theme_id: StrictInt | None
 
 
 class ThemeRename(_Body):
@@ -129,6 +136,9 @@ STATUS_FOR = {
     "forbidden": 403,
     "unauthorized": 401,
     "unknown_model": 422,
+    "empty_selection": 422,
+    "selection_too_large": 422,
+    "not_groupable": 422,
 }
 
 
@@ -353,9 +363,29 @@ def create_theme(session_id: int):
     """Create a theme in a group phase."""
     workshop = owned(session_id)
     data = body(ThemeCreate)
+    if data.idea_ids is not None:
+        theme, ideas = ops.add_theme_with_ideas(workshop, data.phase_id, data.title, data.idea_ids)
+        realtime.publish_themes(workshop)
+        return {
+            "theme": ser.theme_dict(theme),
+            "ideas": [ser.idea_dict(i, ser.FACILITATOR) for i in ideas],
+        }, 201
     theme = ops.add_theme(workshop, data.phase_id, data.title)
     realtime.publish_themes(workshop)
     return {"theme": ser.theme_dict(theme)}, 201
+
+
+@bp.post("/sessions/<int:session_id>/ideas/theme")
+def assign_ideas(session_id: int):
+    """Put several ideas under one theme (or none) at once: one commit, one publish."""
+    workshop = owned(session_id)
+    data = body(AssignIdeas)
+    theme, ideas = ops.assign_ideas(workshop, data.idea_ids, data.theme_id)
+    realtime.publish_themes(workshop)
+    return {
+        "theme": ser.theme_dict(theme) if theme is not None else None,
+        "ideas": [ser.idea_dict(i, ser.FACILITATOR) for i in ideas],
+    }
 
 
 @bp.patch("/sessions/<int:session_id>/themes/<int:theme_id>")
