@@ -1,4 +1,5 @@
-"""Command line: `python -m facilitator [serve options]` or `... check-models`."""
+"""Command line: `python -m facilitator [serve options]`, `... check-models` or
+`... reset-password EMAIL`."""
 
 from __future__ import annotations
 
@@ -39,6 +40,27 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     check = sub.add_parser("check-models", help="validate the workshop templates and exit")
     check.add_argument("--models-dir", default=None, help="folder of *.yaml templates")
+    reset = sub.add_parser(
+        "reset-password",
+        help="set a new password for a facilitator account (no email needed)",
+        description="Set a new password for the account with this email address. "
+        "Asks for it twice unless --password-stdin or --generate is given.",
+    )
+    reset.add_argument("email", help="the account's email address")
+    how = reset.add_mutually_exclusive_group()
+    how.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from the first line of standard input (for scripts)",
+    )
+    how.add_argument(
+        "--generate", action="store_true", help="generate a random password and print it"
+    )
+    reset.add_argument(
+        "--database-url",
+        default=argparse.SUPPRESS,
+        help="SQLAlchemy URL (default: FACILITATOR_DATABASE_URL or the SQLite file in instance/)",
+    )
     return parser
 
 
@@ -50,7 +72,60 @@ def main(argv: list[str] | None = None) -> int:
         from .workshop_models import check_models_cli
 
         return check_models_cli(args.models_dir or str(ROOT / "workshop_models"))
+    if args.command == "reset-password":
+        return reset_password(args)
     return serve(args)
+
+
+def reset_password(args: argparse.Namespace) -> int:
+    """Set a facilitator's password from the terminal, stdin or a generated one."""
+    import getpass
+    import secrets
+
+    from . import create_app
+    from . import operations as ops
+    from .extensions import db
+    from .forms import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
+
+    if args.generate:
+        password = secrets.token_urlsafe(12)
+    elif args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        try:
+            password = getpass.getpass("New password: ")
+            again = getpass.getpass("New password again: ")
+        except (EOFError, KeyboardInterrupt):
+            print("\nreset-password: cancelled, nothing changed", file=sys.stderr)
+            return 1
+        if password != again:
+            print("reset-password: the passwords do not match, nothing changed", file=sys.stderr)
+            return 1
+    if not PASSWORD_MIN_CHARS <= len(password) <= PASSWORD_MAX_CHARS:
+        print(
+            f"reset-password: the password must be {PASSWORD_MIN_CHARS} to "
+            f"{PASSWORD_MAX_CHARS} characters long, nothing changed",
+            file=sys.stderr,
+        )
+        return 1
+    # The web server's settings are not needed: no secret key file is made, no eventlet.
+    config = {"SECRET_KEY": secrets.token_hex(16), "SOCKETIO_ASYNC_MODE": "threading"}
+    database_url = getattr(args, "database_url", None)
+    if database_url:
+        config["SQLALCHEMY_DATABASE_URI"] = database_url
+    app = create_app(config)
+    with app.app_context():
+        user = ops.find_facilitator(args.email)
+        if user is None:
+            print(f"reset-password: no account with the email {args.email}", file=sys.stderr)
+            return 1
+        ops.set_password(user, password)
+        email = user.email
+        db.engine.dispose()
+    if args.generate:
+        print(password)
+    print(f"reset-password: the password of {email} was changed", file=sys.stderr)
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -69,24 +144,53 @@ def serve(args: argparse.Namespace) -> int:
 
     from . import create_app
     from .extensions import socketio
+    from .logs import quiet_request_handler, scrub_library_logs
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    config = {"SOCKETIO_ASYNC_MODE": async_mode}
+    scrub_library_logs()
+    config = {
+        "SOCKETIO_ASYNC_MODE": async_mode,
+        "LISTEN_HOST": args.host,
+        "LISTEN_PORT": args.port,
+    }
     if args.database_url:
         config["SQLALCHEMY_DATABASE_URI"] = args.database_url
     app = create_app(config)
     print(f"facilitator: http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
+    print(_join_hint(app, args.host, args.port), flush=True)
     if async_mode == "eventlet":
         _serve_eventlet(app, args.host, args.port)
     else:
         # No per-request access log: addresses next to socket ids risk anonymity.
         socketio.run(
-            app, host=args.host, port=args.port, log_output=False, allow_unsafe_werkzeug=True
+            app,
+            host=args.host,
+            port=args.port,
+            log_output=False,
+            allow_unsafe_werkzeug=True,
+            request_handler=quiet_request_handler(),
         )
     return 0
+
+
+def _join_hint(app, host: str, port: int) -> str:
+    """Say where phones in the room can join, or how to make that possible."""
+    from .joinurl import WILDCARD_HOSTS, is_loopback, lan_address
+
+    if app.config.get("PUBLIC_URL"):
+        return f"facilitator: phones join at {app.config['PUBLIC_URL']}/"
+    if is_loopback(host):
+        return (
+            "facilitator: only this computer can open these pages. For phones in the room, "
+            "start with --host 0.0.0.0 (or set FACILITATOR_PUBLIC_URL)."
+        )
+    address = lan_address() if host in WILDCARD_HOSTS else host
+    if address is None:
+        return "facilitator: no network address found; phones cannot join yet."
+    return f"facilitator: phones in the room join at http://{address}:{port}/"
 
 
 def _serve_eventlet(app, host: str, port: int) -> None:
@@ -101,7 +205,26 @@ def _serve_eventlet(app, host: str, port: int) -> None:
     # client's delayed ACK (Nagle); accepted sockets inherit the option on Linux.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # No per-request access log: addresses next to socket ids risk anonymity.
-    eventlet.wsgi.server(listener, app, log_output=False)
+    # debug=False: an unexpected error never sends a traceback to the client.
+    eventlet.wsgi.server(
+        listener, app, log_output=False, debug=False, protocol=_quiet_eventlet_protocol()
+    )
+
+
+def _quiet_eventlet_protocol():
+    """Return eventlet's HTTP protocol without its stderr lines naming the client."""
+    import logging
+
+    import eventlet.wsgi
+
+    class QuietProtocol(eventlet.wsgi.HttpProtocol):
+        """Eventlet's protocol; a malformed request is counted, not logged with its address."""
+
+        def log_message(self, format, *args):
+            """Write nothing that names the client or repeats its request line."""
+            logging.getLogger("facilitator.http").debug("a malformed request was refused")
+
+    return QuietProtocol
 
 
 if __name__ == "__main__":

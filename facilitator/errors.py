@@ -21,6 +21,7 @@ MESSAGES = {
     "budget_exceeded": lazy_gettext("You have used all your votes (%(budget)s)."),
     "cap_exceeded": lazy_gettext("At most %(cap)s votes per item."),
     "too_many_ideas": lazy_gettext("You have reached the maximum of %(max)s ideas in this phase."),
+    "idea_deleted": lazy_gettext("This idea was deleted, so it was not posted again."),
     "not_yours": lazy_gettext("You can only change your own ideas."),
     "rate_limited": lazy_gettext("Too many attempts. Please wait a moment."),
     "server_error": lazy_gettext("Something went wrong on our side. Please try again."),
@@ -35,6 +36,8 @@ MESSAGES = {
     "not_groupable": lazy_gettext(
         "Only ideas from the phase this grouping sorts can be put under its themes."
     ),
+    "session_not_closed": lazy_gettext("Only a closed session can be reopened."),
+    "session_deleted": lazy_gettext("This session has been deleted. It no longer exists."),
 }
 
 

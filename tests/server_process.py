@@ -25,7 +25,10 @@ def free_port() -> int:
 class ServerProcess:
     """The real server on loopback, restartable on the same database."""
 
-    def __init__(self, tmp_path: Path, database_url: str | None = None):
+    def __init__(
+        self, tmp_path: Path, database_url: str | None = None, args: list[str] | None = None
+    ):
+        self.args = list(args or [])
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url or f"sqlite:///{tmp_path / 'server.db'}"
@@ -52,6 +55,7 @@ class ServerProcess:
                 str(self.port),
                 "--database-url",
                 self.database_url,
+                *self.args,
             ],
             cwd=ROOT,
             env=self.env,
