@@ -175,6 +175,22 @@ class Workshop(db.Model):
         self.timer_state = TimerState.STOPPED
         self.timer_ends_at = None
 
+    def reopen(self) -> None:
+        """Bring a closed session back to live for corrections.
+
+        It stays in the phase it was closed in, with input closed and the timer
+        stopped: phones can see the session again but add nothing until the
+        facilitator opens input.
+        """
+        if self.status is SessionStatus.UPCOMING:
+            raise IllegalTransition("session_not_started")
+        if self.status is not SessionStatus.CLOSED:
+            raise IllegalTransition("session_not_closed")
+        self.status = SessionStatus.LIVE
+        self.closed_at = None
+        self.input_open = False
+        self.reset_timer()
+
     def move_to_phase(self, index: int, phase_count: int) -> None:
         """Go to another phase; input opens and the timer resets to its planned length."""
         if self.status is not SessionStatus.LIVE:

@@ -6,12 +6,13 @@ commits before returning, so callers can acknowledge and publish afterwards.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -133,6 +134,36 @@ def facilitator_for_token(plain: str) -> Facilitator | None:
     return token.facilitator
 
 
+def find_facilitator(email: str) -> Facilitator | None:
+    """Return the facilitator with this email address (case and spaces ignored), or None."""
+    return db.session.scalar(select(Facilitator).filter_by(email=email.strip().lower()))
+
+
+def check_password(user: Facilitator, password: str) -> bool:
+    """Tell whether a password is the facilitator's current one."""
+    return check_password_hash(user.password_hash, password)
+
+
+def set_password(user: Facilitator, password: str) -> None:
+    """Replace the facilitator's password (the caller has checked its length)."""
+    user.password_hash = generate_password_hash(password)
+    db.session.commit()
+
+
+def update_profile(user: Facilitator, name: str, language: str) -> None:
+    """Change the facilitator's display name and interface language."""
+    name = name.strip()
+    if not name:
+        raise OperationError("empty")
+    if len(name) > 120:
+        raise OperationError("too_long", max=120)
+    if language not in ("fi", "sv", "en"):
+        raise OperationError("invalid")
+    user.name = name
+    user.language = language
+    db.session.commit()
+
+
 # --- sessions ---------------------------------------------------------------
 
 
@@ -173,6 +204,13 @@ def create_workshop(
     workshop.reset_timer()
     db.session.add(workshop)
     db.session.flush()
+    _add_suggested_themes(workshop, model)
+    db.session.commit()
+    return workshop
+
+
+def _add_suggested_themes(workshop: Workshop, model: WorkshopModel) -> None:
+    """Create the suggested themes of the template's group phases (no commit)."""
     for phase in model.phases:
         if phase.kind is PhaseKind.GROUP:
             for position, theme_title in enumerate(phase.settings.themes):
@@ -180,12 +218,10 @@ def create_workshop(
                     Theme(
                         workshop_id=workshop.id,
                         phase_id=phase.id,
-                        title=localize(theme_title, language),
+                        title=localize(theme_title, workshop.language),
                         position=position,
                     )
                 )
-    db.session.commit()
-    return workshop
 
 
 def find_workshop_by_code(code: str) -> Workshop | None:
@@ -243,6 +279,87 @@ def control_timer(workshop: Workshop, action: str, seconds: int = 60) -> None:
         workshop.reset_timer()
     else:
         raise OperationError("invalid")
+    db.session.commit()
+
+
+# --- session management -------------------------------------------------------
+
+SESSION_TITLE_MAX_CHARS = 200
+TEAM_NAME_MAX_CHARS = 200
+
+
+def rename_workshop(workshop: Workshop, title: str, team_name: str | None = None) -> None:
+    """Change a session's title and, when given, its team name (any status)."""
+    workshop.title = _clean_text(title, SESSION_TITLE_MAX_CHARS)
+    if team_name is not None:
+        team_name = team_name.strip()
+        if len(team_name) > TEAM_NAME_MAX_CHARS:
+            raise OperationError("too_long", max=TEAM_NAME_MAX_CHARS)
+        workshop.team_name = team_name
+    db.session.commit()
+
+
+def duplicate_workshop(workshop: Workshop, title: str) -> Workshop:
+    """Make a new upcoming session from the same template snapshot and settings.
+
+    Title, team and language are copied, the join code is new, and nothing that
+    happened in the original (ideas, themes made there, votes, ratings, actions,
+    participants) comes along; the template's suggested themes are created afresh.
+    """
+    copied = Workshop(
+        facilitator_id=workshop.facilitator_id,
+        title=_clean_text(title, SESSION_TITLE_MAX_CHARS),
+        team_name=workshop.team_name,
+        language=workshop.language,
+        join_code=_new_join_code(),
+        model_id=workshop.model_id,
+        model_version=workshop.model_version,
+        model_snapshot=copy.deepcopy(workshop.model_snapshot),
+        status=SessionStatus.UPCOMING,
+        phase_index=0,
+    )
+    copied.reset_timer()
+    db.session.add(copied)
+    db.session.flush()
+    _add_suggested_themes(copied, workshop_model(workshop))
+    db.session.commit()
+    return copied
+
+
+def reopen_workshop(workshop: Workshop) -> None:
+    """Bring a closed session back to live for corrections, input closed."""
+    _transition(workshop.reopen)
+    db.session.commit()
+
+
+def workshop_content_counts(workshop: Workshop) -> dict[str, int]:
+    """Return how much a session holds: what deleting it would lose."""
+
+    def count(query) -> int:
+        return db.session.scalar(query) or 0
+
+    wid = workshop.id
+    return {
+        "ideas": count(
+            select(func.count(Idea.id)).where(Idea.workshop_id == wid, Idea.deleted.is_(False))
+        ),
+        "themes": count(select(func.count(Theme.id)).where(Theme.workshop_id == wid)),
+        # Dots, not rows: three dots on one idea are three votes.
+        "votes": count(select(func.sum(Vote.count)).where(Vote.workshop_id == wid)),
+        "ratings": count(select(func.count(Rating.id)).where(Rating.workshop_id == wid)),
+        "actions": count(select(func.count(Action.id)).where(Action.workshop_id == wid)),
+        "participants": participant_count(wid),
+    }
+
+
+def delete_workshop(workshop: Workshop) -> None:
+    """Delete a session and every row that belongs to it.
+
+    Every table that refers to a session does so with ON DELETE CASCADE (SQLite runs
+    with foreign keys on), so one DELETE removes participants, ideas, themes, votes,
+    ratings and actions in the same transaction.
+    """
+    db.session.execute(delete(Workshop).where(Workshop.id == workshop.id))
     db.session.commit()
 
 

@@ -34,7 +34,7 @@ from ..errors import OperationError
 from ..extensions import csrf, db
 from ..models import ActionStatus, SessionStatus, Workshop
 from ..workshop_models import localize
-from .dashboard import join_url
+from .dashboard import copy_title, join_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -52,6 +52,15 @@ class CreateSession(_Body):
     title: Short
     team_name: Short = ""
     language: Literal["fi", "sv", "en"] = "fi"
+
+
+class SessionPatch(_Body):
+    title: Short | None = None
+    team_name: Short | None = None
+
+
+class SessionDuplicate(_Body):
+    title: Short | None = None
 
 
 class PhaseMove(_Body):
@@ -266,6 +275,52 @@ def create_session():
 def get_session(session_id: int):
     """Return the facilitator's full view of a session."""
     return facilitator_state(owned(session_id))
+
+
+@bp.patch("/sessions/<int:session_id>")
+def patch_session(session_id: int):
+    """Rename a session: its title, its team name or both."""
+    workshop = owned(session_id)
+    data = body(SessionPatch)
+    fields = data.model_fields_set
+    if not fields or any(getattr(data, name) is None for name in fields):
+        raise ApiError(422, "invalid")
+    ops.rename_workshop(
+        workshop,
+        data.title if data.title is not None else workshop.title,
+        data.team_name if "team_name" in fields else None,
+    )
+    # Screens show the title: they re-sync.
+    realtime.publish_phase(workshop)
+    return session_summary(workshop)
+
+
+@bp.post("/sessions/<int:session_id>/duplicate")
+def duplicate_session(session_id: int):
+    """Make a new upcoming session from the same template snapshot and settings."""
+    workshop = owned(session_id)
+    data = body(SessionDuplicate) if request.get_data() else SessionDuplicate()
+    title = data.title if data.title is not None else copy_title(workshop.title)
+    return session_summary(ops.duplicate_workshop(workshop, title)), 201
+
+
+@bp.post("/sessions/<int:session_id>/reopen")
+def reopen(session_id: int):
+    """Bring a closed session back to live for corrections, input closed."""
+    workshop = owned(session_id)
+    ops.reopen_workshop(workshop)
+    return _changed(workshop)
+
+
+@bp.delete("/sessions/<int:session_id>")
+def delete_session(session_id: int):
+    """Delete a session and everything in it; its screens are told it is gone."""
+    workshop = owned(session_id)
+    counts = ops.workshop_content_counts(workshop)
+    workshop_id, language = workshop.id, workshop.language
+    ops.delete_workshop(workshop)
+    realtime.publish_deleted(workshop_id, language)
+    return {"deleted": {"id": workshop_id, **counts}}
 
 
 def _changed(workshop: Workshop):

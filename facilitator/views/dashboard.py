@@ -13,17 +13,19 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import export
+from .. import export, realtime
 from .. import operations as ops
 from ..catalog import available_models
+from ..errors import OperationError
 from ..extensions import db
-from ..forms import SessionForm
+from ..forms import ConfirmForm, PasswordForm, ProfileForm, SessionEditForm, SessionForm
 from ..models import ApiToken, SessionStatus, Workshop
 from ..text import render_markdown
 from ..workshop_models import localize
@@ -192,7 +194,146 @@ def account():
                 abort(404)
             return redirect(url_for("dashboard.account"))
         _, new_token = ops.create_api_token(current_user, request.form.get("name", ""))
+    return _account_page(new_token=new_token)
+
+
+def _account_page(profile=None, password=None, new_token=None, status=200):
+    """Render the account page with its forms (those given carry errors)."""
+    if profile is None:
+        profile = ProfileForm(
+            prefix="profile",
+            formdata=None,
+            data={"name": current_user.name, "language": current_user.language},
+        )
     tokens = db.session.scalars(
         select(ApiToken).filter_by(facilitator_id=current_user.id).order_by(ApiToken.id)
     ).all()
-    return render_template("dashboard/account.html", tokens=tokens, new_token=new_token)
+    return render_template(
+        "dashboard/account.html",
+        tokens=tokens,
+        new_token=new_token,
+        profile=profile,
+        password=password or PasswordForm(prefix="password", formdata=None),
+    ), status
+
+
+@bp.post("/account/profile")
+def account_profile():
+    """Change the display name and the interface language."""
+    form = ProfileForm(prefix="profile")
+    if form.validate_on_submit():
+        ops.update_profile(current_user, form.name.data, form.language.data)
+        # The account language shows at once, also where a language was picked before.
+        session["lang"] = form.language.data
+        flash(gettext("Your details were saved."), "info")
+        return redirect(url_for("dashboard.account"))
+    return _account_page(profile=form, status=400)
+
+
+@bp.post("/account/password")
+def account_password():
+    """Change the password; the current one must be given."""
+    form = PasswordForm(prefix="password")
+    if form.validate_on_submit():
+        if ops.check_password(current_user, form.current_password.data):
+            ops.set_password(current_user, form.new_password.data)
+            flash(gettext("Your password was changed."), "info")
+            return redirect(url_for("dashboard.account"))
+        form.current_password.errors.append(gettext("The current password is wrong."))
+    return _account_page(password=form, status=400)
+
+
+# --- managing sessions ----------------------------------------------------------
+
+
+def copy_title(title: str) -> str:
+    """Return the title of a copy: "Title (copy)", cut to fit the 200-character limit."""
+    suffix = gettext("%(title)s (copy)", title="")
+    room = ops.SESSION_TITLE_MAX_CHARS - len(suffix)
+    return gettext("%(title)s (copy)", title=title[:room].rstrip())
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(session_id: int):
+    """Rename a session; the page also offers copying, reopening and deleting."""
+    workshop = own_workshop(session_id)
+    form = SessionEditForm(obj=workshop if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            ops.rename_workshop(workshop, form.title.data, form.team_name.data or "")
+        except OperationError as exc:
+            db.session.rollback()
+            form.title.errors.append(exc.to_dict()["message"])
+        else:
+            realtime.publish_phase(workshop)
+            flash(gettext("The session details were saved."), "info")
+            return redirect(url_for("dashboard.sessions"))
+    model = ops.workshop_model(workshop)
+    return render_template(
+        "dashboard/edit_session.html",
+        workshop=workshop,
+        form=form,
+        action_form=ConfirmForm(),
+        model_title=localize(model.title, workshop.language),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/sessions/<int:session_id>/duplicate")
+def duplicate_session(session_id: int):
+    """Make a new upcoming session from the same template and settings."""
+    workshop = own_workshop(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    copied = ops.duplicate_workshop(workshop, copy_title(workshop.title))
+    flash(
+        gettext(
+            "A copy was made: %(title)s. Its join code is %(code)s.",
+            title=copied.title,
+            code=copied.join_code,
+        ),
+        "info",
+    )
+    return redirect(url_for("dashboard.sessions"))
+
+
+@bp.post("/sessions/<int:session_id>/reopen")
+def reopen_session(session_id: int):
+    """Bring a closed session back to live for corrections."""
+    workshop = own_workshop(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.reopen_workshop(workshop)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(exc.to_dict()["message"], "error")
+        return redirect(url_for("dashboard.sessions"))
+    realtime.publish_phase(workshop)
+    flash(
+        gettext(
+            "The session is live again in the phase where it was closed. Input is closed: "
+            "open it if participants should add something, and close the session when you "
+            "are done."
+        ),
+        "info",
+    )
+    return redirect(url_for("dashboard.control", session_id=workshop.id))
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+def delete_session(session_id: int):
+    """Ask for confirmation, then delete a session with everything in it."""
+    workshop = own_workshop(session_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title, workshop_id, language = workshop.title, workshop.id, workshop.language
+        ops.delete_workshop(workshop)
+        realtime.publish_deleted(workshop_id, language)
+        flash(gettext("The session %(title)s was deleted.", title=title), "info")
+        return redirect(url_for("dashboard.sessions"))
+    return render_template(
+        "dashboard/delete_session.html",
+        workshop=workshop,
+        form=form,
+        counts=ops.workshop_content_counts(workshop),
+    ), 400 if form.errors else 200

@@ -235,6 +235,7 @@
     var retryTimer = null;
     var offlineTimer = null;
     var shownOffline = false;
+    var ended = false; // the session was deleted: stay disconnected
 
     var socket = window.io({
       transports: ['websocket', 'polling'],
@@ -269,6 +270,7 @@
     }
 
     function setOffline() {
+      if (ended) return;
       joined = false;
       inflight = null;
       onStatus('offline');
@@ -384,12 +386,16 @@
     socket.on('disconnect', function (reason) {
       setOffline();
       // After a server-side disconnect the client does not retry by itself.
-      if (reason === 'io server disconnect') setTimeout(function () { socket.connect(); }, 1000);
+      if (reason === 'io server disconnect' && !ended) setTimeout(function () { socket.connect(); }, 1000);
     });
     socket.on('connect_error', function () {
       if (!shownOffline) setOffline();
     });
     socket.onAny(function (name, payload) {
+      if (name === 'session.deleted') {
+        endDeleted(payload);
+        return;
+      }
       if (name === 'phase') {
         sync();
         return;
@@ -398,7 +404,26 @@
       onEvent(name, payload);
     });
 
+    // The session no longer exists: stop, drop queued writes and say so in place of the page.
+    function endDeleted(payload) {
+      var error = (payload && payload.error) || { code: 'session_deleted', message: '' };
+      ended = true;
+      joined = false;
+      clearTimeout(offlineTimer);
+      clearTimeout(retryTimer);
+      writeBox([]);
+      socket.disconnect();
+      onStatus('join_error', error);
+      FA.status(error.message, 'error');
+      var main = document.getElementById('main');
+      if (main) {
+        FA.clear(main);
+        main.appendChild(FA.el('div', { class: 'card session-ended', role: 'alert' }, FA.el('p', { class: 'big' }, error.message)));
+      }
+    }
+
     function wake() {
+      if (ended) return;
       if (socket.connected) sync();
       else socket.connect(); // phones throttle timers while locked: retry now instead of waiting
     }
