@@ -51,9 +51,19 @@ def test_pages_meet_wcag_aa_in_every_phase(server, browser):
     desk = browser.new_context(viewport={"width": 1280, "height": 800})
     desk.add_cookies([{"name": c.name, "value": c.value, "url": base} for c in http.cookies])
     control, projector = desk.new_page(), desk.new_page()
-    for path in ("/sessions", "/sessions/new", "/account", f"/sessions/{sid}/export"):
+    for path in (
+        "/sessions",
+        "/sessions/new",
+        "/account",
+        f"/sessions/{sid}/export",
+        f"/sessions/{sid}/edit",
+        f"/sessions/{sid}/delete",
+    ):
         control.goto(base + path)
         found += violations(axe, control, path)
+    control.goto(base + "/account")
+    control.locator("form[action$='/account/password'] button[type=submit]").click()
+    found += violations(axe, control, "account with errors")
     control.goto(f"{base}/sessions/{sid}")
     projector.goto(f"{base}/sessions/{sid}/projector")
     phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True).new_page()
