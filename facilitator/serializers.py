@@ -337,7 +337,43 @@ def snapshot(
         data["themes"] = themes_of(workshop, group_phase)
     if phase.kind is PhaseKind.RATE:
         data["rate"] = rate_block(workshop, phase, participant, lang)
+    if role == FACILITATOR:
+        facilitator_extras(workshop, model, phase, lang, data)
     return data
+
+
+def facilitator_extras(workshop: Workshop, model, phase, lang: str, data: dict) -> None:
+    """Add what only the control view needs: column titles when grouping, action sources.
+
+    No participant identity: idea texts and columns only, as on the wall.
+    """
+    if phase.kind is PhaseKind.GROUP:
+        source = ideas_phase_for(model, phase)
+        columns = source.settings.columns if source is not None else []
+        data["phase"]["settings"]["columns"] = [
+            {"id": c.id, "title": localize(c.title, lang)} for c in columns
+        ]
+    if phase.kind is not PhaseKind.ACTIONS:
+        return
+    index = model.phase_index(phase.id)
+    earlier_votes = [i for i, p in enumerate(model.phases[:index]) if p.kind is PhaseKind.VOTE]
+    earlier_ideas = [i for i, p in enumerate(model.phases[:index]) if p.kind is PhaseKind.IDEAS]
+    vote = data.get("vote") or {}
+    votes = [r for r in vote.get("results") or [] if r["count"] > 0]
+    # Ideas written after the last vote are fresh proposals; earlier ones were voted on.
+    ideas_index = earlier_ideas[-1] if earlier_ideas else None
+    if ideas_index is not None and earlier_votes and ideas_index < earlier_votes[-1]:
+        ideas_index = None
+    ideas_phase = model.phases[ideas_index] if ideas_index is not None else None
+    data["candidates"] = {
+        "vote_phase_id": vote.get("phase_id"),
+        "votes": [{"key": r["key"], "title": r["title"], "count": r["count"]} for r in votes],
+        "ideas_phase_id": ideas_phase.id if ideas_phase is not None else None,
+        "ideas": [
+            {"id": i.id, "text": i.text, "column": i.column}
+            for i in (ops.visible_ideas(workshop, ideas_phase.id) if ideas_phase else [])
+        ],
+    }
 
 
 def themes_of(workshop: Workshop, group_phase) -> list[dict]:

@@ -102,8 +102,9 @@
     closedNote: $('closed-note'),
     joinBox: $('join-box'),
     conn: $('conn-status'),
-    online: $('count-online'),
-    joined: $('count-joined'),
+    presence: $('presence-text'),
+    joinNow: $('join-now'),
+    nowBar: $('now-bar'),
     phaseList: $('phase-list'),
     phaseStep: $('phase-step'),
     phaseTitle: $('phase-title'),
@@ -144,7 +145,10 @@
     sigs: {},
     newIdeas: 0,
     newIdeasTimer: null,
-    lastStatus: null
+    lastStatus: null,
+    selected: {},        // idea id -> true: ideas ticked for "move to theme"
+    openMenu: null,      // idea id whose hide/merge tools are unfolded
+    dragging: false      // a card is being dragged: renders wait until it is dropped
   };
   var body = null; // the current phase's rendered parts
 
@@ -314,6 +318,7 @@
     refs.closeBtn.hidden = status !== 'live';
     refs.closedNote.hidden = status !== 'closed';
     if (refs.joinBox) refs.joinBox.hidden = status === 'closed';
+    if (refs.joinNow) refs.joinNow.hidden = status === 'closed';
     app.classList.toggle('is-closed', status === 'closed');
     app.classList.toggle('is-upcoming', status === 'upcoming');
     app.setAttribute('data-status', status);
@@ -331,8 +336,7 @@
 
   function renderPresence() {
     var p = state.participants || { joined: 0, online: 0 };
-    refs.online.textContent = String(p.online || 0);
-    refs.joined.textContent = String(p.joined || 0);
+    refs.presence.textContent = t('{online} / {joined} online', { online: p.online || 0, joined: p.joined || 0 });
   }
 
   function renderOutline() {
@@ -362,6 +366,7 @@
   function renderPhaseHeader() {
     var ph = state.phase;
     var total = (state.phases || []).length;
+    app.setAttribute('data-kind', ph.kind);
     refs.phaseStep.textContent = t('Phase {n} of {total}', { n: ph.index + 1, total: total }) + ' · ' + kindLabel(ph.kind);
     refs.phaseTitle.textContent = ph.title;
     refs.phaseTitle.setAttribute('lang', sessionLang() || '');
@@ -401,8 +406,9 @@
     var ph = state.phase;
     var takesInput = !!INPUT_KINDS[ph.kind];
     refs.inputBox.classList.toggle('is-open', !!ph.input_open && takesInput);
+    refs.inputState.className = 'input-state';
     if (!takesInput) {
-      refs.inputState.textContent = t('Participants follow along in this phase; there is nothing for them to send.');
+      refs.inputState.textContent = t('None in this phase');
       refs.inputBtn.hidden = true;
       refs.inputNote.hidden = true;
       return;
@@ -410,13 +416,14 @@
     refs.inputBtn.hidden = false;
     if (state.session.status !== 'live') {
       refs.inputState.textContent = state.session.status === 'closed'
-        ? t('Input is closed: the session has ended.')
-        : t('Input opens when you start the session.');
+        ? t('Closed')
+        : t('Opens when you start');
       refs.inputBtn.hidden = true;
       refs.inputNote.hidden = true;
       return;
     }
-    refs.inputState.textContent = ph.input_open ? t('Input is open: participants can send.') : t('Input is closed: participants can only look.');
+    refs.inputState.textContent = ph.input_open ? t('Open') : t('Closed');
+    refs.inputState.className = 'input-state ' + (ph.input_open ? 'is-open' : 'is-closed');
     refs.inputBtn.textContent = ph.input_open ? t('Close input') : t('Open input');
     refs.inputBtn.setAttribute('data-open', ph.input_open ? 'false' : 'true');
     refs.inputNote.hidden = !(ph.kind === 'vote' && ph.settings && ph.settings.show_results === 'after_close' && ph.input_open);
@@ -433,6 +440,8 @@
       ui.bodyKey = key;
       ui.mergingIdea = null;
       ui.editingTheme = null;
+      ui.selected = {};
+      ui.dragging = false;
       ui.sigs = { outline: ui.sigs.outline, prompt: ui.sigs.prompt };
       var builder = BUILDERS[ph.kind] || BUILDERS.info;
       body = builder();
@@ -520,57 +529,7 @@
     },
 
     group: function () {
-      var themeList = el('div', { class: 'theme-list' });
-      var sortList = el('div', { class: 'sort-list' });
-      var sortCounts = el('p', { class: 'wall-counts' });
-      var merged = el('div', { class: 'merged-box' });
-      var input = el('input', { type: 'text', id: 'new-theme', name: 'title', maxlength: '120', autocomplete: 'off', required: true, 'data-key': 'new-theme', 'aria-describedby': 'new-theme-error' });
-      var errNew = errorSlot('new-theme');
-      errNew.id = 'new-theme-error';
-      var form = el('form', { class: 'inline-form new-theme-form', novalidate: true },
-        el('label', { for: 'new-theme' }, t('New theme')),
-        el('div', { class: 'inline-row' }, input,
-          el('button', { type: 'submit', class: 'btn', 'data-busy': 'new-theme' }, t('Add theme'))),
-        errNew);
-      form.addEventListener('submit', function (e) {
-        e.preventDefault();
-        var title = input.value.trim();
-        if (!title) { setError('new-theme', t('Write a name for the theme first.')); input.focus(); return; }
-        busyGuard('new-theme', function () {
-          return call('POST', '/themes', { title: title, phase_id: state.phase.id }, 'new-theme',
-            t('Theme "{title}" added.', { title: title })).then(function (res) {
-            if (res) { input.value = ''; input.focus(); }
-          });
-        });
-      });
-      var secThemes = section(t('Themes'), 'sec-themes', [
-        el('p', { class: 'phase-hint' }, t('Name the themes you hear in the discussion, then sort the ideas under them.')),
-        form, themeList]);
-      var secSort = section(t('Sort ideas into themes'), 'sec-sort', [
-        el('p', { class: 'phase-hint' }, t('Choose a theme for each idea. The projector shows the groups as you sort.')),
-        sortCounts, sortList, merged]);
-      return {
-        nodes: [el('div', { class: 'group-grid' }, secThemes, secSort)],
-        update: function () {
-          var ideas = currentIdeas();
-          var live = ideas.filter(function (i) { return !i.merged_into; });
-          var themes = currentThemes();
-          if (changed('themes', [themes, live.map(function (i) { return [i.id, i.text, i.theme_id, i.hidden]; }), ui.editingTheme])) {
-            patch(themeList, themes.length
-              ? el('ul', { class: 'themes' }, themes.map(function (th) { return themeItem(th, live); }))
-              : el('p', { class: 'empty' }, t('No themes yet.')));
-          }
-          if (changed('sort', [ideas, themes, ui.mergingIdea])) {
-            var grouped = live.filter(function (i) { return i.theme_id !== null && i.theme_id !== undefined && byId(themes, i.theme_id); }).length;
-            sortCounts.textContent = t('{grouped} of {n} ideas are in a theme.', { grouped: grouped, n: live.length });
-            var sorted = live.slice().sort(function (a, b) { return a.id - b.id; });
-            patch(sortList, sorted.length
-              ? el('ul', { class: 'idea-list' }, sorted.map(function (i) { return ideaItem(i, live, { themes: themes }); }))
-              : el('p', { class: 'empty' }, t('There are no ideas to sort.')));
-            patch(merged, mergedList(ideas));
-          }
-        }
-      };
+      return groupBoard();
     },
 
     vote: function () {
@@ -649,35 +608,56 @@
     },
 
     actions: function () {
-      var top = el('div', { class: 'top-items' });
+      var cands = el('div', { class: 'candidates' });
       var list = el('div', { class: 'action-list' });
       var form = actionForm(null);
-      var secTop = section(t('Top results from voting'), 'sec-top', [top], 'top-section');
       var secForm = section(t('Add an agreed action'), 'sec-action-form', [
         el('p', { class: 'phase-hint' }, t('Write down what the work community agrees to do. Participants and the projector see the list.')),
         form.node]);
+      var secCands = section(t('Where actions come from'), 'sec-candidates', [
+        el('p', { class: 'phase-hint' }, t('Pick one to start an action, then add who does it and by when.')),
+        cands], 'candidates-section');
       var secList = section(t('Agreed actions'), 'sec-actions', [list]);
+
+      function useButton(text, key) {
+        return el('button', {
+          type: 'button', class: 'btn btn-tiny', 'data-key': key,
+          onclick: function () {
+            form.fields.what.value = text;
+            form.fields.what.removeAttribute('aria-invalid');
+            form.fields.what.focus();
+            announce(t('Copied to the action form.'));
+          }
+        }, t('Use as an action'), el('span', { class: 'visually-hidden' }, ': ' + snippet(text, 80)));
+      }
+
       return {
-        nodes: [secTop, el('div', { class: 'actions-grid' }, secForm, secList)],
+        nodes: [el('div', { class: 'actions-grid' }, secForm, secCands), secList],
         update: function () {
-          var v = state.vote;
-          var results = v && v.results ? v.results.filter(function (r) { return r.count > 0; }).slice(0, 5) : [];
-          secTop.hidden = !results.length;
-          if (changed('top', results)) {
-            patch(top, el('ol', { class: 'top-list' }, results.map(function (r, idx) {
-              var title = voteTitle(v, r);
-              return el('li', null,
-                el('span', { class: 'item-title', lang: sessionLang() }, title), ' ',
-                el('span', { class: 'badge' }, countText(r.count, '1 vote', '{n} votes')), ' ',
-                el('button', {
-                  type: 'button', class: 'link', 'data-key': 'use-top-' + idx,
-                  onclick: function () {
-                    form.fields.what.value = title;
-                    form.fields.what.focus();
-                    announce(t('Copied to the action form.'));
-                  }
-                }, t('Use as an action'), el('span', { class: 'visually-hidden' }, ': ' + title)));
-            })));
+          var c = state.candidates || { votes: [], ideas: [] };
+          var votes = c.votes || [];
+          var ideas = c.ideas || [];
+          secCands.hidden = !votes.length && !ideas.length;
+          if (changed('candidates', c)) {
+            var nodes = [];
+            if (votes.length) {
+              nodes.push(el('h4', { id: 'cand-votes' }, t('Vote winners')));
+              nodes.push(el('ol', { class: 'cand-list', 'aria-labelledby': 'cand-votes' }, votes.map(function (r, idx) {
+                return el('li', null,
+                  el('span', { class: 'cand-text', lang: sessionLang() }, r.title), ' ',
+                  el('span', { class: 'badge' }, countText(r.count, '1 vote', '{n} votes')), ' ',
+                  useButton(r.title, 'use-vote-' + idx));
+              })));
+            }
+            if (ideas.length) {
+              nodes.push(el('h4', { id: 'cand-ideas' }, t('Ideas from the last ideas phase')));
+              nodes.push(el('ul', { class: 'cand-list', 'aria-labelledby': 'cand-ideas' }, ideas.map(function (i) {
+                return el('li', null,
+                  el('span', { class: 'cand-text', lang: sessionLang() }, i.text), ' ',
+                  useButton(i.text, 'use-idea-' + i.id));
+              })));
+            }
+            patch(cands, nodes);
           }
           renderActionList(list);
         }
@@ -847,30 +827,288 @@
     });
   }
 
-  /* ---------- themes ---------- */
+  /* ---------- grouping: drag and drop, or select and move ---------- */
 
-  function themeItem(th, live) {
-    var errKey = 'theme-' + th.id;
-    var members = live.filter(function (i) { return i.theme_id === th.id; });
-    var head;
-    if (ui.editingTheme === th.id) {
+  // Ideas on the board: not merged away, so every card is something the wall shows (or hid).
+  function boardIdeas() {
+    return currentIdeas().filter(function (i) { return !i.merged_into; })
+      .sort(function (a, b) { return a.id - b.id; });
+  }
+
+  function selectedIds(live) {
+    return live.filter(function (i) { return ui.selected[i.id]; }).map(function (i) { return i.id; });
+  }
+
+  function columnTitle(colId) {
+    var cols = (state.phase.settings && state.phase.settings.columns) || [];
+    for (var i = 0; i < cols.length; i++) if (cols[i].id === colId) return cols[i].title;
+    return null;
+  }
+
+  function groupBoard() {
+    var pool = el('div', { class: 'pool' });
+    var themeList = el('div', { class: 'theme-list' });
+    var counts = el('p', { class: 'wall-counts', id: 'group-counts' });
+    var merged = el('div', { class: 'merged-box' });
+    var selCount = el('p', { class: 'bulk-count', id: 'bulk-count' });
+    var moveSel = el('select', { id: 'bulk-theme', 'data-key': 'bulk-theme', 'aria-describedby': 'bulk-count' });
+    var moveBtn = el('button', { type: 'button', class: 'btn btn-small', id: 'bulk-move', 'data-key': 'bulk-move', 'data-busy': 'group', 'aria-describedby': 'bulk-count' }, t('Move'));
+    var clearBtn = el('button', { type: 'button', class: 'btn btn-small', id: 'bulk-clear', 'data-key': 'bulk-clear' }, t('Clear selection'));
+    var input = el('input', { type: 'text', id: 'new-theme', name: 'title', maxlength: '200', autocomplete: 'off', required: true, 'data-key': 'new-theme', 'aria-describedby': 'new-theme-error' });
+    var addBtn = el('button', { type: 'submit', class: 'btn btn-small', id: 'add-theme', 'data-key': 'add-theme', 'data-busy': 'group' }, t('Add theme'));
+    var fromSelBtn = el('button', { type: 'button', class: 'btn btn-small btn-primary', id: 'theme-from-selection', 'data-key': 'theme-from-selection', 'data-busy': 'group', 'aria-describedby': 'bulk-count' }, t('New theme from selection'));
+    var errNew = errorSlot('group');
+    errNew.id = 'new-theme-error';
+    var form = el('form', { class: 'bulk-new', novalidate: true },
+      el('label', { for: 'new-theme' }, t('New theme')),
+      el('div', { class: 'inline-row' }, input, addBtn, fromSelBtn));
+    var moveRow = el('div', { class: 'bulk-move' },
+      selCount,
+      el('div', { class: 'inline-row' },
+        el('label', { for: 'bulk-theme' }, t('Move the selected ideas to')),
+        moveSel, moveBtn, clearBtn));
+
+    var bar = el('div', { class: 'bulk-bar', role: 'group', 'aria-label': t('Grouping tools') }, form, moveRow, errNew);
+    var secPool = section(t('Ideas without a theme'), 'sec-pool', [
+      el('p', { class: 'phase-hint' }, t('Drag ideas onto a theme, or tick ideas and move them with the buttons above. The projector shows the groups as you sort.')),
+      pool], 'pool-section');
+    var secThemes = section(t('Themes'), 'sec-themes', [counts, themeList, merged], 'themes-section');
+    var sortables = [];
+    var pendingRender = false;
+
+    function live() { return boardIdeas(); }
+
+    function title() {
+      return input.value.trim();
+    }
+
+    function moveIdeas(ids, themeId, focusKey) {
+      if (!ids.length) {
+        setError('group', t('Choose at least one idea first.'));
+        return Promise.resolve(null);
+      }
+      var themes = currentThemes();
+      var th = themeId === null ? null : byId(themes, themeId);
+      var before = {};
+      ids.forEach(function (id) {
+        var idea = byId(state.ideas || [], id);
+        if (idea) { before[id] = idea.theme_id; idea.theme_id = themeId; } // optimistic
+      });
+      var msg = th
+        ? (ids.length === 1 ? t('Moved to theme "{title}".', { title: th.title }) : t('{n} ideas moved to theme "{title}".', { n: ids.length, title: th.title }))
+        : (ids.length === 1 ? t('Removed from its theme.') : t('{n} ideas taken out of their themes.', { n: ids.length }));
+      update(true);
+      return busyGuard('group', function () {
+        return call('POST', '/ideas/theme', { idea_ids: ids, theme_id: themeId }, 'group', msg).then(function (res) {
+          if (res) {
+            ids.forEach(function (id) { delete ui.selected[id]; });
+            if (focusKey) ui.pendingFocus = focusKey;
+          } else {
+            Object.keys(before).forEach(function (id) {
+              var idea = byId(state.ideas || [], Number(id));
+              if (idea) idea.theme_id = before[id];
+            });
+            resync();
+          }
+          update(true);
+          return res;
+        });
+      });
+    }
+
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      createTheme(false);
+    });
+    fromSelBtn.addEventListener('click', function () {
+      if (fromSelBtn.getAttribute('aria-disabled') === 'true' && !ui.busy.group) {
+        setError('group', t('Choose at least one idea first.'));
+        return;
+      }
+      createTheme(true);
+    });
+
+    function createTheme(withSelection) {
+      var name = title();
+      if (!name) { setError('group', t('Write a name for the theme first.')); input.focus(); return; }
+      var ids = withSelection ? selectedIds(live()) : null;
+      if (withSelection && !ids.length) { setError('group', t('Choose at least one idea first.')); return; }
+      var payload = { title: name, phase_id: state.phase.id };
+      if (ids) payload.idea_ids = ids;
+      var msg = ids
+        ? t('Theme "{title}" created with {n} ideas.', { title: name, n: ids.length })
+        : t('Theme "{title}" added.', { title: name });
+      busyGuard('group', function () {
+        return call('POST', '/themes', payload, 'group', msg).then(function (res) {
+          if (!res || !res.theme) return;
+          state.themes = (state.themes || []).filter(function (x) { return x.id !== res.theme.id; }).concat([res.theme]);
+          (res.ideas || []).forEach(function (x) {
+            var idea = byId(state.ideas || [], x.id);
+            if (idea) idea.theme_id = x.theme_id;
+            delete ui.selected[x.id];
+          });
+          input.value = '';
+          ui.pendingFocus = 'new-theme';
+          update(true);
+        });
+      });
+    }
+
+    moveBtn.addEventListener('click', function () {
+      var ids = selectedIds(live());
+      var v = moveSel.value;
+      if (!ids.length) { setError('group', t('Choose at least one idea first.')); return; }
+      moveIdeas(ids, v === '' ? null : Number(v), 'bulk-move');
+    });
+    clearBtn.addEventListener('click', function () {
+      ui.selected = {};
+      update(true);
+    });
+
+    function onSelect(id, on) {
+      if (on) ui.selected[id] = true;
+      else delete ui.selected[id];
+      renderBar();
+    }
+
+    function renderBar() {
+      var ideas = live();
+      var n = selectedIds(ideas).length;
+      selCount.textContent = n === 0 ? t('No ideas selected.') : n === 1 ? t('1 idea selected.') : t('{n} ideas selected.', { n: n });
+      [moveBtn, clearBtn, fromSelBtn].forEach(function (b) { setDisabled(b, n === 0); });
+      var themes = currentThemes();
+      var keep = moveSel.value;
+      var opts = themes.map(function (th) { return el('option', { value: String(th.id), lang: sessionLang() }, th.title); });
+      opts.push(el('option', { value: '' }, t('No theme')));
+      var sig = JSON.stringify(themes.map(function (th) { return [th.id, th.title]; }));
+      if (moveSel.getAttribute('data-sig') !== sig) {
+        FA.clear(moveSel);
+        opts.forEach(function (o) { moveSel.appendChild(o); });
+        moveSel.setAttribute('data-sig', sig);
+        if (keep !== '' && byId(themes, Number(keep))) moveSel.value = keep;
+      }
+    }
+
+    function card(idea, themes, inTheme) {
+      var cbId = 'sel-' + idea.id;
+      var textId = 'idea-' + idea.id + '-text';
+      var col = columnTitle(idea.column);
+      var mergedCount = (state.ideas || []).filter(function (o) { return o.merged_into === idea.id; }).length;
+      var cb = el('input', {
+        type: 'checkbox', id: cbId, 'data-key': cbId, checked: !!ui.selected[idea.id],
+        onchange: function () { onSelect(idea.id, cb.checked); }
+      });
+      // Hide and merge are occasional: they sit behind a small "more" toggle per card.
+      var tools = [el('button', {
+        type: 'button', class: 'btn btn-tiny', 'data-key': 'hide-' + idea.id, 'aria-describedby': textId,
+        'data-busy': 'hide-' + idea.id,
+        onclick: function () { ui.openMenu = idea.id; setHidden(idea, !idea.hidden); }
+      }, idea.hidden ? t('Show again') : t('Hide'))];
+      var targets = live().filter(function (o) { return o.id !== idea.id; });
+      if (targets.length) {
+        tools.push(el('button', {
+          type: 'button', class: 'btn btn-tiny', 'data-key': 'merge-' + idea.id, 'aria-describedby': textId,
+          'aria-expanded': ui.mergingIdea === idea.id ? 'true' : 'false',
+          onclick: function () {
+            ui.openMenu = idea.id;
+            ui.mergingIdea = ui.mergingIdea === idea.id ? null : idea.id;
+            ui.pendingFocus = ui.mergingIdea ? 'merge-sel-' + idea.id : 'merge-' + idea.id;
+            update(true);
+          }
+        }, t('Merge…')));
+      }
+      var menu = el('details', {
+        class: 'card-menu', open: ui.openMenu === idea.id,
+        ontoggle: function () {
+          if (menu.open) ui.openMenu = idea.id;
+          else if (ui.openMenu === idea.id) ui.openMenu = null;
+        }
+      },
+      el('summary', { class: 'btn btn-tiny', 'data-key': 'menu-' + idea.id, 'aria-describedby': textId },
+        el('span', { 'aria-hidden': 'true' }, '⋯'), el('span', { class: 'visually-hidden' }, t('More'))),
+      el('div', { class: 'idea-tools' }, tools));
+      var meta = [
+        inTheme && col ? el('span', { class: 'col-tag', lang: sessionLang() }, col) : null,
+        idea.hidden ? el('span', { class: 'badge badge-hidden' }, t('Hidden')) : null,
+        mergedCount ? el('span', { class: 'badge' }, t('{n} merged', { n: mergedCount })) : null
+      ].filter(Boolean);
+      return el('li', { class: ['idea-card', idea.hidden ? 'is-hidden' : null, ui.selected[idea.id] ? 'is-selected' : null], 'data-id': String(idea.id) },
+        el('div', { class: 'idea-card-main' },
+          cb,
+          el('label', { for: cbId, class: 'idea-text', id: textId, lang: sessionLang() }, idea.text),
+          menu),
+        meta.length ? el('p', { class: 'idea-meta' }, meta) : null,
+        ui.mergingIdea === idea.id && targets.length ? mergePanel(idea, targets) : null,
+        errorSlot('idea-' + idea.id));
+    }
+
+    function list(ideas, themeId, themes, labelId) {
+      return el('ul', {
+        class: 'card-list', 'data-theme': themeId === null ? '' : String(themeId),
+        'aria-labelledby': labelId
+      }, ideas.map(function (i) { return card(i, themes, themeId !== null); }));
+    }
+
+    function themeCard(th, members, themes) {
+      var errKey = 'theme-' + th.id;
+      var titleId = 'theme-title-' + th.id;
+      var head;
+      if (ui.editingTheme === th.id) {
+        head = renameForm(th, errKey);
+      } else {
+        head = el('div', { class: 'theme-head' },
+          el('h4', { id: titleId, lang: sessionLang() }, th.title, ' ',
+            el('span', { class: 'count' }, '(' + countText(members.length, '1 idea', '{n} ideas') + ')')),
+          el('div', { class: 'theme-tools' },
+            el('button', {
+              type: 'button', class: 'btn btn-tiny', 'data-key': 'rename-' + th.id, 'aria-describedby': titleId,
+              onclick: function () {
+                ui.editingTheme = th.id;
+                ui.themeDrafts[th.id] = th.title;
+                ui.pendingFocus = 'rename-input-' + th.id;
+                update(true);
+              }
+            }, t('Rename')),
+            el('button', {
+              type: 'button', class: 'btn btn-tiny btn-danger', 'data-key': 'del-theme-' + th.id, 'aria-describedby': titleId,
+              'data-busy': 'del-' + errKey,
+              onclick: function () {
+                var q = members.length
+                  ? t('Delete the theme "{title}"? Its {n} ideas stay but are no longer in a theme.', { title: th.title, n: members.length })
+                  : t('Delete the theme "{title}"?', { title: th.title });
+                if (!window.confirm(q)) return;
+                busyGuard('del-' + errKey, function () {
+                  return call('DELETE', '/themes/' + th.id, null, errKey, t('Theme deleted.')).then(function (res) {
+                    if (res) ui.pendingFocus = 'new-theme';
+                  });
+                });
+              }
+            }, t('Delete'))));
+      }
+      return el('li', { class: 'theme card', 'data-theme-id': String(th.id) }, head,
+        list(members, th.id, themes, titleId),
+        members.length ? null : el('p', { class: 'drop-hint' }, t('Drag ideas here.')),
+        errorSlot(errKey));
+    }
+
+    function renameForm(th, errKey) {
       var inputId = 'rename-input-' + th.id;
-      var input = el('input', {
-        type: 'text', id: inputId, 'data-key': inputId, maxlength: '120', required: true, autocomplete: 'off',
+      var rin = el('input', {
+        type: 'text', id: inputId, 'data-key': inputId, maxlength: '200', required: true, autocomplete: 'off',
         value: ui.themeDrafts[th.id] !== undefined ? ui.themeDrafts[th.id] : th.title,
-        oninput: function () { ui.themeDrafts[th.id] = input.value; },
+        oninput: function () { ui.themeDrafts[th.id] = rin.value; },
         onkeydown: function (e) { if (e.key === 'Escape') { e.preventDefault(); stopRename(th.id); } }
       });
-      head = el('form', {
+      return el('form', {
         class: 'inline-form rename-form', novalidate: true,
         onsubmit: function (e) {
           e.preventDefault();
-          var title = input.value.trim();
-          if (!title) { setError(errKey, t('Write a name for the theme first.')); return; }
+          var name = rin.value.trim();
+          if (!name) { setError(errKey, t('Write a name for the theme first.')); return; }
           busyGuard(errKey, function () {
-            return call('PATCH', '/themes/' + th.id, { title: title }, errKey, t('Theme renamed.')).then(function (res) {
+            return call('PATCH', '/themes/' + th.id, { title: name }, errKey, t('Theme renamed.')).then(function (res) {
               if (res) {
-                th.title = title;
+                th.title = name;
                 stopRename(th.id);
               }
             });
@@ -878,45 +1116,126 @@
         }
       },
       el('label', { for: inputId }, t('New name for the theme')),
-      el('div', { class: 'inline-row' }, input,
+      el('div', { class: 'inline-row' }, rin,
         el('button', { type: 'submit', class: 'btn btn-primary btn-small', 'data-busy': errKey }, t('Save')),
         el('button', { type: 'button', class: 'btn btn-small', onclick: function () { stopRename(th.id); } }, t('Cancel'))));
-    } else {
-      var titleId = 'theme-title-' + th.id;
-      head = el('div', { class: 'theme-head' },
-        el('h4', { id: titleId, lang: sessionLang() }, th.title, ' ',
-          el('span', { class: 'count' }, '(' + countText(members.length, '1 idea', '{n} ideas') + ')')),
-        el('div', { class: 'theme-tools' },
-          el('button', {
-            type: 'button', class: 'btn btn-small', 'data-key': 'rename-' + th.id, 'aria-describedby': titleId,
-            onclick: function () {
-              ui.editingTheme = th.id;
-              ui.themeDrafts[th.id] = th.title;
-              ui.pendingFocus = 'rename-input-' + th.id;
-              renderBody();
-            }
-          }, t('Rename')),
-          el('button', {
-            type: 'button', class: 'btn btn-small btn-danger', 'data-key': 'del-theme-' + th.id, 'aria-describedby': titleId,
-            'data-busy': 'del-' + errKey,
-            onclick: function () {
-              var q = members.length
-                ? t('Delete the theme "{title}"? Its {n} ideas stay but are no longer in a theme.', { title: th.title, n: members.length })
-                : t('Delete the theme "{title}"?', { title: th.title });
-              if (!window.confirm(q)) return;
-              busyGuard('del-' + errKey, function () {
-                return call('DELETE', '/themes/' + th.id, null, errKey, t('Theme deleted.')).then(function (res) {
-                  if (res) { ui.pendingFocus = 'new-theme'; }
-                });
-              });
-            }
-          }, t('Delete'))));
     }
-    return el('li', { class: 'theme card' }, head,
-      members.length
-        ? el('ul', { class: 'theme-ideas', lang: sessionLang() }, members.map(function (i) { return el('li', null, snippet(i.text, 120)); }))
-        : el('p', { class: 'empty' }, t('No ideas in this theme yet.')),
-      errorSlot(errKey));
+
+    function bindSortables() {
+      sortables.forEach(function (x) { x.destroy(); });
+      sortables = [];
+      if (typeof window.Sortable !== 'function') return; // the select-and-move tools still work
+      Array.prototype.forEach.call(app.querySelectorAll('.group-board .card-list'), function (ul) {
+        sortables.push(window.Sortable.create(ul, {
+          group: 'ideas',
+          sort: false,
+          animation: 120,
+          forceFallback: true,       // pointer events for mouse and touch alike
+          fallbackOnBody: true,
+          fallbackTolerance: 4,
+          delay: 180,
+          delayOnTouchOnly: true,    // a finger scrolls; a long press picks a card up
+          emptyInsertThreshold: 24,
+          filter: 'input, button, select, textarea, a, summary, details',
+          preventOnFilter: false,
+          ghostClass: 'is-ghost',
+          chosenClass: 'is-chosen',
+          dragClass: 'is-dragging',
+          onStart: function () { ui.dragging = true; },
+          onEnd: function (evt) {
+            ui.dragging = false;
+            if (evt.from === evt.to) { if (pendingRender) update(true); return; }
+            var id = Number(evt.item.getAttribute('data-id'));
+            var raw = evt.to.getAttribute('data-theme');
+            var themeId = raw === '' ? null : Number(raw);
+            // Dragging one of several ticked ideas moves them all.
+            var ids = ui.selected[id] ? selectedIds(live()) : [id];
+            if (ids.indexOf(id) < 0) ids.push(id);
+            moveIdeas(ids, themeId, null);
+          }
+        }));
+      });
+    }
+
+    function update(force) {
+      if (ui.dragging) { pendingRender = true; return; }
+      pendingRender = false;
+      var ideas = live();
+      var themes = currentThemes();
+      var all = currentIdeas();
+      var sig = [all, themes, ui.editingTheme, ui.mergingIdea, ui.selected, state.phase.settings];
+      if (!force && !changed('board', sig)) { renderBar(); return; }
+      ui.sigs.board = JSON.stringify(sig);
+      Object.keys(ui.selected).forEach(function (id) { if (!byId(ideas, Number(id))) delete ui.selected[id]; });
+      var themeIds = {};
+      themes.forEach(function (th) { themeIds[th.id] = true; });
+      var loose = ideas.filter(function (i) { return i.theme_id === null || i.theme_id === undefined || !themeIds[i.theme_id]; });
+      var grouped = ideas.length - loose.length;
+      counts.textContent = t('{grouped} of {n} ideas are in a theme.', { grouped: grouped, n: ideas.length });
+
+      var cols = ((state.phase.settings && state.phase.settings.columns) || []).slice();
+      var known = {};
+      cols.forEach(function (c) { known[c.id] = true; });
+      if (!cols.length || loose.some(function (i) { return !i.column || !known[i.column]; })) {
+        cols.push({ id: null, title: cols.length ? t('No column') : t('Ideas') });
+      }
+      var poolNodes;
+      if (!ideas.length) {
+        poolNodes = [el('p', { class: 'empty' }, t('There are no ideas to sort.'))];
+      } else {
+        poolNodes = cols.map(function (c, ci) {
+          var inCol = loose.filter(function (i) { return c.id ? i.column === c.id : !known[i.column]; });
+          var hid = 'pool-col-' + ci;
+          return el('section', { class: 'pool-column', 'aria-labelledby': hid },
+            el('h4', { id: hid, lang: c.id ? sessionLang() : null }, c.title, ' ', el('span', { class: 'count' }, '(' + inCol.length + ')')),
+            list(inCol, null, themes, hid));
+        });
+      }
+      patch(pool, poolNodes);
+      patch(themeList, themes.length
+        ? el('ul', { class: 'themes' }, themes.map(function (th) {
+          return themeCard(th, ideas.filter(function (i) { return i.theme_id === th.id; }), themes);
+        }))
+        : el('p', { class: 'empty' }, t('No themes yet. Write a name above, or tick ideas and make a theme of them.')));
+      patch(merged, mergedList(all));
+      renderBar();
+      bindSortables();
+    }
+
+    return {
+      nodes: [bar, el('div', { class: 'group-board' }, secPool, secThemes)],
+      update: function () { update(false); }
+    };
+  }
+
+  function mergePanel(idea, targets) {
+    var mid = 'merge-sel-' + idea.id;
+    var errKey = 'idea-' + idea.id;
+    var msel = el('select', { id: mid, 'data-key': mid },
+      targets.map(function (o) { return el('option', { value: String(o.id), lang: sessionLang() }, snippet(o.text, 80)); }));
+    return el('div', { class: 'merge-panel' },
+      el('label', { for: mid }, t('Merge this idea into')),
+      el('div', { class: 'inline-row' }, msel,
+        el('button', {
+          type: 'button', class: 'btn btn-primary btn-small', 'data-key': 'merge-go-' + idea.id, 'data-busy': 'merge-' + idea.id,
+          onclick: function () {
+            var into = Number(msel.value);
+            busyGuard('merge-' + idea.id, function () {
+              return call('POST', '/ideas/' + idea.id + '/merge', { into: into }, errKey, t('Ideas merged.')).then(function (res) {
+                if (res) {
+                  ui.mergingIdea = null;
+                  ui.pendingFocus = 'hide-' + into;
+                  renderBody();
+                }
+              });
+            });
+          }
+        }, t('Merge')),
+        el('button', {
+          type: 'button', class: 'btn btn-small', 'data-key': 'merge-cancel-' + idea.id,
+          onclick: function () { ui.mergingIdea = null; ui.pendingFocus = 'merge-' + idea.id; renderBody(); }
+        }, t('Cancel'))),
+      el('p', { class: 'hint' }, t('The merged idea disappears from the wall; its votes move to the idea you choose.')));
   }
 
   function stopRename(id) {
@@ -1181,6 +1500,22 @@
     });
   });
 
+  /* ---------- facilitator notes fold away, and stay as left ---------- */
+
+  var NOTES_KEY = 'fa.control.notes';
+  if (refs.notesBox) {
+    try { refs.notesBox.open = localStorage.getItem(NOTES_KEY) !== 'closed'; } catch (e) { /* keep open */ }
+    refs.notesBox.addEventListener('toggle', function () {
+      try { localStorage.setItem(NOTES_KEY, refs.notesBox.open ? 'open' : 'closed'); } catch (e) { /* ignore */ }
+    });
+  }
+
+  // The grouping tools stick below the (sticky) control bar: they need its height.
+  function measureBar() {
+    if (refs.nowBar) app.style.setProperty('--now-h', refs.nowBar.offsetHeight + 'px');
+  }
+  window.addEventListener('resize', measureBar);
+
   /* ---------- keyboard shortcuts ---------- */
 
   var SHORTCUT_KEY = 'fa.control.shortcuts';
@@ -1240,6 +1575,7 @@
     renderTimer();
     renderInput();
     renderBody();
+    measureBar();
     focusPending(app);
   }
 
