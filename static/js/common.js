@@ -503,8 +503,6 @@
         if (!state.vote || state.vote.phase_id !== payload.phase_id) return false;
         state.vote.results = payload.results;
         state.vote.voters = payload.voters;
-        state.vote.participants = payload.participants;
-        state.vote.revealed = payload.revealed;
         return true;
       case 'rate.results':
         if (!state.rate || state.rate.phase_id !== payload.phase_id) return false;
@@ -541,7 +539,7 @@
 
   /* ---------- timer ---------- */
   function fmt(sec) {
-    sec = Math.max(0, sec);
+    sec = Math.max(0, Math.ceil(sec));
     var h = Math.floor(sec / 3600);
     var m = Math.floor((sec % 3600) / 60);
     var s = sec % 60;
@@ -557,13 +555,8 @@
     return timer.remaining !== null && timer.remaining !== undefined ? timer.remaining : timer.duration || 0;
   }
 
-  /*
-   * Counts down, then on past zero as overtime ("+01:20") while the timer runs. Crossing
-   * zero turns the timer to its "over" look with one gentle pulse (none with
-   * prefers-reduced-motion) and one spoken "Time's up".
-   * The clock skew is noted by FA.connect when a snapshot or timer event arrives;
-   * a server time passed here may be old (a re-render long after), so it is not used.
-   */
+  // The clock skew is noted by FA.connect when a snapshot or timer event arrives;
+  // a server time passed here may be old (a re-render long after), so it is not used.
   FA.timer = function (el, timer) {
     var st = el._faTimer;
     if (!st) {
@@ -582,7 +575,6 @@
       el.appendChild(st.label);
       el.appendChild(st.live);
     }
-    clearTimeout(st.interval);
     clearInterval(st.interval);
     st.interval = null;
     if (!timer) {
@@ -597,13 +589,11 @@
       var t = st.timer;
       var rem = remainingOf(t);
       var running = t.state === 'running';
-      var over = running && rem <= 0;
-      // Whole seconds change together on both sides of zero: 00:01, 00:00/+00:00, +00:01.
-      var text = over ? '+' + fmt(Math.floor(-rem)) : fmt(Math.ceil(rem));
+      var text = fmt(rem);
       st.digits.textContent = text;
-      st.sr.textContent = over ? FA.t('Over time: {time}', { time: text.slice(1) }) : FA.t('Time left: {time}', { time: text });
+      st.sr.textContent = FA.t('Time left: {time}', { time: text });
       var label = '';
-      if (over) label = FA.t("Time's up");
+      if (running && rem <= 0) label = FA.t("Time's up");
       else if (t.state === 'paused') label = FA.t('Paused');
       else if (t.state === 'stopped') label = FA.t('Not started');
       st.label.textContent = label;
@@ -611,27 +601,21 @@
       el.classList.toggle('is-paused', t.state === 'paused');
       el.classList.toggle('is-stopped', t.state === 'stopped');
       el.classList.toggle('is-ending', running && rem > 0 && rem <= 60);
-      el.classList.toggle('is-over', over);
-      if (!over) el.classList.remove('is-pulse');
+      el.classList.toggle('is-over', running && rem <= 0);
       if (running && st.last !== null) {
         if (st.last > 60 && rem <= 60 && rem > 0) st.live.textContent = FA.t('One minute left');
-        else if (st.last > 0 && rem <= 0) {
-          st.live.textContent = FA.t("Time's up");
-          el.classList.add('is-pulse'); // once, on the crossing seen live
-        }
+        else if (st.last > 0 && rem <= 0) st.live.textContent = FA.t("Time's up");
       }
       st.last = rem;
-      if (!running) {
-        clearTimeout(st.interval);
+      if (!running || rem <= 0) {
         clearInterval(st.interval);
         st.interval = null;
       }
     }
     tick();
-    if (timer.state === 'running') {
+    if (timer.state === 'running' && remainingOf(timer) > 0) {
       // Align ticks with whole seconds of the countdown so the digits change evenly.
-      var rem = remainingOf(timer);
-      var frac = (((rem % 1) + 1) % 1) * 1000;
+      var frac = (remainingOf(timer) % 1) * 1000;
       st.interval = setTimeout(function () {
         tick();
         if (st.timer === timer && timer.state === 'running') st.interval = setInterval(tick, 1000);
