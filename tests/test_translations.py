@@ -86,10 +86,15 @@ def test_catalog_is_complete_and_placeholders_match(lang):
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_compiled_catalog_matches_source(lang):
     """The committed .mo holds exactly the translations of the .po."""
-    po = {m.id: m.string for m in catalog(lang) if m.id and not m.fuzzy}
+    po = {_key(m.id): _key(m.string) for m in catalog(lang) if m.id and not m.fuzzy}
     with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     assert mo == po, "run scripts/update_translations.sh"
+
+
+def _key(value):
+    """Return a message id or string as a hashable value (plural forms are lists in a .mo)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 def test_pages_are_finnish_by_default_and_switch_language(client):

@@ -37,7 +37,7 @@ def join():
         if workshop is not None:
             return redirect(url_for("participant.view", code=workshop.join_code))
         join_limiter.hit(address)
-        error = gettext("No session was found with that code. Check the code on the screen.")
+        error = gettext("No session was found with that code. Check the code on the projector.")
     return render_template("join.html", form=form, error=error), 404 if error else 200
 
 
