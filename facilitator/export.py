@@ -1,4 +1,9 @@
-"""Session summaries: JSON with everything, Markdown for reading and printing.
+"""Session summaries: JSON with everything, Markdown and a printable page for reading.
+
+The JSON keeps machine-friendly values (ISO dates, plain numbers). The Markdown and the
+printable page are built from one localised report (`report`): the agreed actions
+first, then per phase the themes with their votes and the ratings, and all raw ideas
+last as an appendix; dates and numbers follow the session's language through Babel.
 
 Nothing here identifies a participant: ideas, votes and ratings are exported
 as content and counts only.
@@ -7,18 +12,27 @@ as content and counts only.
 from __future__ import annotations
 
 import re
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale, gettext
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask import render_template
+from flask_babel import force_locale, gettext, ngettext
+from markupsafe import Markup
 
 from . import operations as ops
 from . import serializers as ser
 from .models import Workshop
-from .text import render_markdown
 from .workshop_models import PhaseKind, localize
 
 EXPORT_VERSION = 1
 HELSINKI = ZoneInfo("Europe/Helsinki")
+
+# Babel locale and date format per session language. The regional Finnish variants give
+# what a Finnish work community expects: 31.12.2026 and 3,4 in Finnish and Swedish
+# (sv_FI, not Sweden's 2026-12-31); English gets the unambiguous 31 Dec 2026 and 3.4.
+FORMAT_LOCALES = {"fi": ("fi_FI", "short"), "sv": ("sv_FI", "short"), "en": ("en_GB", "medium")}
 
 
 def summary(workshop: Workshop) -> dict:
@@ -39,10 +53,12 @@ def summary(workshop: Workshop) -> dict:
             ]
             entry["ideas"] = _ideas(workshop, phase.id)
         elif phase.kind is PhaseKind.GROUP:
+            entry["source"] = phase.settings.source
             entry["themes"] = _themes(workshop, model, phase)
         elif phase.kind is PhaseKind.VOTE:
             tally, voters = ops.vote_tally(workshop, phase.id)
             items = ops.vote_items(workshop, phase)
+            entry["source"] = phase.settings.source
             entry["budget"] = phase.settings.budget
             entry["per_item_cap"] = phase.settings.per_item_cap
             entry["voters"] = voters
@@ -113,6 +129,255 @@ def _themes(workshop: Workshop, model, phase) -> list[dict]:
     return out
 
 
+# --- the localised report behind the Markdown and the printable page ---------
+
+
+class Formats:
+    """Dates and numbers the way the session's language writes them (Babel)."""
+
+    def __init__(self, lang: str):
+        self.locale, self.date_format = FORMAT_LOCALES.get(lang, FORMAT_LOCALES["fi"])
+
+    def date(self, value: str | None) -> str:
+        """Format an ISO date (``2026-12-31``) for reading; empty for None."""
+        if not value:
+            return ""
+        return format_date(date.fromisoformat(value[:10]), self.date_format, locale=self.locale)
+
+    def number(self, value: int | float) -> str:
+        """Format a count."""
+        return format_decimal(value, locale=self.locale)
+
+    def mean(self, value: float) -> str:
+        """Format an average with one decimal."""
+        return format_decimal(value, format="#,##0.0", locale=self.locale)
+
+
+def _labels() -> dict[str, str]:
+    """Return the summary's headings in the current language (outside f-strings for extraction)."""
+    return {
+        "work_community_or_team": gettext("Work community or team"),
+        "workshop_template": gettext("Workshop template"),
+        "participants": gettext("Participants"),
+        "ideas": gettext("Ideas"),
+        "themes": gettext("Themes"),
+        "date": gettext("Date"),
+        "no_ideas": gettext("No ideas"),
+        "not_grouped": gettext("Not grouped"),
+        "voters": gettext("Voters"),
+        "votes_per_person": gettext("votes per person"),
+        "item": gettext("Item"),
+        "votes": gettext("Votes"),
+        "no_votes": gettext("No votes yet"),
+        "scale": gettext("Scale"),
+        "statement": gettext("Statement"),
+        "answers": gettext("Answers"),
+        "mean": gettext("Mean"),
+        "distribution": gettext("Distribution"),
+        "hidden": gettext("hidden (too few answers)"),
+        "agreed_actions": gettext("Agreed actions"),
+        "no_agreed_actions": gettext("No agreed actions"),
+        "number": gettext("No."),
+        "what": gettext("What"),
+        "who": gettext("Who"),
+        "due": gettext("By when"),
+        "first_step": gettext("First step"),
+        "follow_up": gettext("Follow-up"),
+        "status": gettext("Status"),
+        "appendix": gettext("Appendix: all ideas"),
+    }
+
+
+def _status_labels() -> dict[str, str]:
+    """Return the action statuses as the control view names them."""
+    return {
+        "open": gettext("To do"),
+        "in_progress": gettext("In progress"),
+        "done": gettext("Done"),
+    }
+
+
+def report(data: dict, lang: str) -> dict:
+    """Return the summary as localised, display-ready text (call inside force_locale).
+
+    Participants' text is returned as is: each renderer escapes it.
+    """
+    f = Formats(lang)
+    t = _labels()
+    s = data["session"]
+    phases = data["phases"]
+    statuses = _status_labels()
+    ideas_phases = [p for p in phases if p["kind"] == "ideas"]
+    vote_phases = [p for p in phases if p["kind"] == "vote"]
+    named_themes = sum(
+        1 for p in phases if p["kind"] == "group" for th in p["themes"] if th["id"] is not None
+    )
+    counts = [(t["participants"], f.number(s["participants"]))]
+    if ideas_phases:
+        counts.append((t["ideas"], f.number(sum(len(p["ideas"]) for p in ideas_phases))))
+    if any(p["kind"] == "group" for p in phases):
+        counts.append((t["themes"], f.number(named_themes)))
+    if vote_phases:
+        counts.append((t["voters"], f.number(max(p["voters"] for p in vote_phases))))
+    counts.append((t["agreed_actions"], f.number(len(data["actions"]))))
+
+    actions = [
+        {
+            "number": f.number(n),
+            "what": a["what"],
+            "who": a["who"] or "",
+            "due": f.date(a["due"]),
+            "first_step": a["first_step"] or "",
+            "follow_up": f.date(a["follow_up"]),
+            "status": statuses.get(a["status"], a["status"]),
+            "status_key": a["status"],
+        }
+        for n, a in enumerate(data["actions"], 1)
+    ]
+
+    # A vote on a group phase's themes is shown with those themes, not on its own.
+    group_ids = {p["id"] for p in phases if p["kind"] == "group"}
+    vote_of_group: dict[str, dict] = {}
+    for p in vote_phases:
+        if p.get("source") in group_ids:
+            vote_of_group.setdefault(p["source"], p)
+    shown_with_themes = {v["id"] for v in vote_of_group.values()}
+    sections = []
+    for phase in phases:
+        kind = phase["kind"]
+        if kind == "group":
+            sections.append(_theme_section(phase, vote_of_group.get(phase["id"]), f, t))
+        elif kind == "vote" and phase["id"] not in shown_with_themes:
+            sections.append(_vote_section(phase, f, t))
+        elif kind == "rate":
+            sections.append(_rate_section(phase, f, t))
+
+    appendix = []
+    for phase in ideas_phases:
+        columns = phase["columns"] or [{"id": None, "title": None}]
+        appendix.append(
+            {
+                "title": phase["title"],
+                "prompt": " ".join((phase["prompt"] or "").split()),
+                "columns": [
+                    {
+                        "title": c["title"],
+                        "ideas": [
+                            {"text": i["text"], "merged": i["merged"]}
+                            for i in phase["ideas"]
+                            if i["column"] == c["id"]
+                        ],
+                    }
+                    for c in columns
+                ],
+            }
+        )
+    return {
+        "labels": t,
+        "lang": lang,
+        "title": s["title"],
+        "team": s["team"] or "",
+        "template": s["template"]["title"],
+        "date": f.date(s["date"]),
+        "counts": counts,
+        "actions": actions,
+        "sections": sections,
+        "appendix": appendix,
+    }
+
+
+def _votes_text(count: int) -> str:
+    """Return "12 votes" in the current language."""
+    return ngettext("%(num)d vote", "%(num)d votes", count)
+
+
+def _vote_note(vote: dict, f: Formats, t: dict, titled: bool = False) -> str:
+    """Return the line under a vote heading: how many voted, with how many votes each."""
+    note = (
+        f"{t['voters']}: {f.number(vote['voters'])}, "
+        f"{t['votes_per_person']}: {f.number(vote['budget'])}"
+    )
+    return f"{vote['title']} – {note}" if titled else note
+
+
+def _theme_section(group: dict, vote: dict | None, f: Formats, t: dict) -> dict:
+    """Return a group phase's themes, ranked by the votes of the vote phase on them if any."""
+    themes = [th for th in group["themes"] if th["id"] is not None]
+    ungrouped = next((th["ideas"] for th in group["themes"] if th["id"] is None), [])
+    items = []
+    if vote is None:
+        items = [{"title": th["title"], "votes": None, "ideas": th["ideas"]} for th in themes]
+    else:
+        # Results come most votes first; themes keep their order among equals.
+        voted_ideas = set()
+        for r in vote["results"]:
+            if r["key"].startswith("theme:"):
+                items.append(
+                    {"title": r["title"], "votes": _votes_text(r["count"]), "ideas": r["ideas"]}
+                )
+            elif r["count"] > 0:
+                items.append({"title": r["title"], "votes": _votes_text(r["count"]), "ideas": []})
+                voted_ideas.add(r["title"])
+        ungrouped = [text for text in ungrouped if text not in voted_ideas]
+    return {
+        "kind": "themes",
+        "title": group["title"],
+        "note": _vote_note(vote, f, t, titled=True) if vote else "",
+        "entries": items,
+        "ungrouped": ungrouped,
+    }
+
+
+def _vote_section(vote: dict, f: Formats, t: dict) -> dict:
+    """Return a vote on ideas (not themes): the items that got votes, most first."""
+    return {
+        "kind": "vote",
+        "title": vote["title"],
+        "note": _vote_note(vote, f, t),
+        "entries": [
+            {"title": r["title"], "votes": _votes_text(r["count"]), "ideas": r["ideas"]}
+            for r in vote["results"]
+            if r["count"] > 0
+        ],
+        "ungrouped": [],
+    }
+
+
+def _rate_section(phase: dict, f: Formats, t: dict) -> dict:
+    """Return a rate phase: answers always, mean and distribution only above the threshold."""
+    scale = phase["scale"]
+    statements = []
+    for st in phase["statements"]:
+        if st["distribution"] is None:
+            mean, dist = "–", t["hidden"]
+        else:
+            mean = f.mean(st["mean"])
+            dist = ", ".join(f"{k}: {f.number(v)}" for k, v in st["distribution"].items())
+        statements.append(
+            {
+                "text": st["text"],
+                "responses": f.number(st["responses"]),
+                "mean": mean,
+                "distribution": dist,
+            }
+        )
+    return {
+        "kind": "rate",
+        "title": phase["title"],
+        "note": f"{t['scale']} {f.number(scale['min'])}–{f.number(scale['max'])}"
+        + (f" ({scale['min_label']} – {scale['max_label']})" if scale.get("min_label") else "")
+        + ". "
+        + gettext(
+            "Results are shown when at least %(n)s people have answered.",
+            n=phase["min_responses"],
+        ),
+        "statements": statements,
+    }
+
+
+# --- Markdown ------------------------------------------------------------------
+
+
 def _md_escape(text: str) -> str:
     """Escape Markdown so participants' text stays plain text on one line of the summary."""
     text = re.sub(r"([\\`*_\[\]<>|])", r"\\\1", " ".join(str(text).split()))
@@ -125,110 +390,86 @@ def markdown(workshop: Workshop) -> str:
     """Return the session summary as Markdown in the session's language."""
     data = summary(workshop)
     with force_locale(workshop.language):
-        return _markdown(data)
+        return _markdown(report(data, workshop.language))
 
 
-def _labels() -> dict[str, str]:
-    """Return the summary's headings in the current language (outside f-strings for extraction)."""
-    return {
-        "work_community_or_team": gettext("Work community or team"),
-        "workshop_template": gettext("Workshop template"),
-        "participants": gettext("Participants"),
-        "date": gettext("Date"),
-        "no_ideas": gettext("No ideas"),
-        "not_grouped": gettext("Not grouped"),
-        "voters": gettext("Voters"),
-        "votes_per_person": gettext("votes per person"),
-        "item": gettext("Item"),
-        "votes": gettext("Votes"),
-        "scale": gettext("Scale"),
-        "statement": gettext("Statement"),
-        "answers": gettext("Answers"),
-        "mean": gettext("Mean"),
-        "distribution": gettext("Distribution"),
-        "agreed_actions": gettext("Agreed actions"),
-        "no_agreed_actions": gettext("No agreed actions"),
-    }
-
-
-def _markdown(data: dict) -> str:
-    """Render summary data as Markdown."""
-    t = _labels()
-    s = data["session"]
+def _markdown(r: dict) -> str:
+    """Render a report as Markdown."""
+    t = r["labels"]
     e = _md_escape
-    lines = [f"# {e(s['title'])}", ""]
-    if s["team"]:
-        lines += [f"**{t['work_community_or_team']}:** {e(s['team'])}  "]
-    lines += [
-        f"**{t['workshop_template']}:** {e(s['template']['title'])}  ",
-        f"**{t['participants']}:** {s['participants']}  ",
-    ]
-    if s["date"]:
-        lines.append(f"**{t['date']}:** {s['date']}")
+    lines = [f"# {e(r['title'])}", ""]
+    if r["team"]:
+        lines.append(f"**{t['work_community_or_team']}:** {e(r['team'])}  ")
+    lines.append(f"**{t['workshop_template']}:** {e(r['template'])}  ")
+    if r["date"]:
+        lines.append(f"**{t['date']}:** {r['date']}  ")
+    lines += [" · ".join(f"**{label}:** {value}" for label, value in r["counts"]), ""]
+
+    lines += [f"## {t['agreed_actions']}", ""]
+    if r["actions"]:
+        keys = ("what", "who", "due", "first_step", "follow_up", "status")
+        lines.append("| " + " | ".join([t["number"]] + [t[k] for k in keys]) + " |")
+        lines.append("|---:|" + "---|" * len(keys))
+        for a in r["actions"]:
+            # Participants' text is escaped; dates and the status are ours.
+            cells = [a["number"], e(a["what"])] + [
+                (e(a[k]) if k in ("who", "first_step") else a[k]) or "–" for k in keys[1:]
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    else:
+        lines.append(f"*{t['no_agreed_actions']}*")
     lines.append("")
-    for phase in data["phases"]:
-        kind = phase["kind"]
-        if kind in ("info", "actions", "summary"):
-            continue
-        lines += [f"## {e(phase['title'])}", "", f"*{e(phase['prompt'])}*", ""]
-        if kind == "ideas":
-            columns = phase["columns"] or [{"id": None, "title": None}]
-            for column in columns:
-                ideas = [i for i in phase["ideas"] if i["column"] == column["id"]]
-                if column["title"]:
-                    lines += [f"### {e(column['title'])}", ""]
-                lines += [
-                    f"- {e(i['text'])}" + "".join(f" / {e(m)}" for m in i["merged"]) for i in ideas
-                ] or [f"- *{t['no_ideas']}*"]
-                lines.append("")
-        elif kind == "group":
-            for theme in phase["themes"]:
-                lines += [f"### {e(theme['title'] or t['not_grouped'])}", ""]
-                lines += [f"- {e(t)}" for t in theme["ideas"]] or [f"- *{t['no_ideas']}*"]
-                lines.append("")
-        elif kind == "vote":
-            lines.append(
-                f"{t['voters']}: {phase['voters']}, {t['votes_per_person']}: {phase['budget']}"
-            )
-            lines += ["", f"| {t['item']} | {t['votes']} |", "|---|---:|"]
-            lines += [f"| {e(r['title'])} | {r['count']} |" for r in phase["results"]]
-            lines.append("")
-        elif kind == "rate":
-            scale = phase["scale"]
+
+    for section in r["sections"]:
+        lines += [f"## {e(section['title'])}", ""]
+        if section["note"]:
+            lines += [e(section["note"]), ""]
+        if section["kind"] == "rate":
             lines += [
-                f"{t['scale']} {scale['min']}–{scale['max']}. "
-                + gettext(
-                    "Results are shown when at least %(n)s people have answered.",
-                    n=phase["min_responses"],
-                ),
-                "",
                 f"| {t['statement']} | {t['answers']} | {t['mean']} | {t['distribution']} |",
                 "|---|---:|---:|---|",
             ]
-            for st in phase["statements"]:
-                if st["distribution"] is None:
-                    mean, dist = "–", gettext("hidden (too few answers)")
-                else:
-                    mean = f"{st['mean']:.1f}"
-                    dist = ", ".join(f"{k}: {v}" for k, v in st["distribution"].items())
-                lines.append(f"| {e(st['text'])} | {st['responses']} | {mean} | {dist} |")
+            lines += [
+                f"| {e(st['text'])} | {st['responses']} | {st['mean']} | {st['distribution']} |"
+                for st in section["statements"]
+            ]
             lines.append("")
-    lines += [f"## {t['agreed_actions']}", ""]
-    if not data["actions"]:
-        lines += [f"*{t['no_agreed_actions']}*", ""]
-    for n, a in enumerate(data["actions"], 1):
-        lines.append(f"{n}. **{e(a['what'])}**")
-        details = [
-            (gettext("Who"), a["who"]),
-            (gettext("By when"), a["due"]),
-            (gettext("First step"), a["first_step"]),
-            (gettext("Follow-up"), a["follow_up"]),
-        ]
-        lines += [f"   - {label}: {e(value)}" for label, value in details if value]
-    lines.append("")
+            continue
+        if not section["entries"] and not section["ungrouped"]:
+            lines += [f"*{t['no_votes'] if section['kind'] == 'vote' else t['no_ideas']}*", ""]
+        for n, item in enumerate(section["entries"], 1):
+            votes = f" — {item['votes']}" if item["votes"] else ""
+            lines += [f"### {n}. {e(item['title'])}{votes}", ""]
+            if item["ideas"]:
+                lines += [f"- {e(text)}" for text in item["ideas"]] + [""]
+        if section["ungrouped"]:
+            lines += [f"### {t['not_grouped']}", ""]
+            lines += [f"- {e(text)}" for text in section["ungrouped"]] + [""]
+
+    if r["appendix"]:
+        lines += [f"## {t['appendix']}", ""]
+    for phase in r["appendix"]:
+        lines += [f"### {e(phase['title'])}", ""]
+        if phase["prompt"]:
+            lines += [f"*{e(phase['prompt'])}*", ""]
+        for column in phase["columns"]:
+            if column["title"]:
+                lines += [f"#### {e(column['title'])}", ""]
+            lines += [
+                f"- {e(i['text'])}" + "".join(f" / {e(m)}" for m in i["merged"])
+                for i in column["ideas"]
+            ] or [f"- *{t['no_ideas']}*"]
+            lines.append("")
     return "\n".join(lines)
 
 
-def html(workshop: Workshop) -> str:
-    """Return the Markdown summary rendered to sanitised HTML for printing."""
-    return render_markdown(markdown(workshop))
+# --- printable page -------------------------------------------------------------
+
+
+def html(workshop: Workshop) -> Markup:
+    """Return the printable summary document (escaped by Jinja) in the session's language."""
+    data = summary(workshop)
+    with force_locale(workshop.language):
+        return Markup(
+            render_template("dashboard/_export_doc.html", r=report(data, workshop.language))
+        )
