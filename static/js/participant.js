@@ -32,7 +32,7 @@
   function announce(msg) {
     ui.announcer.textContent = '';
     // A fresh text node after a tick makes screen readers repeat identical messages too.
-    setTimeout(function () { ui.announcer.textContent = msg; }, 50);
+    setTimeout(function () { ui.announcer.textContent = String(msg).replace(/\u00AD/g, ''); }, 50);
   }
 
   function setError(node, msg, control) {
@@ -64,15 +64,71 @@
     if (state) FA.removeIdea(state, id);
   }
 
-  function draftKey() { return 'fa.draft.' + code + '.' + (phase() ? phase().id : ''); }
-  function saveDraft(text) {
-    try {
-      if (text) sessionStorage.setItem(draftKey(), text);
-      else sessionStorage.removeItem(draftKey());
-    } catch (e) { /* storage may be off in private mode */ }
+  /* Drafts: what is being typed survives a reload, a closed tab and a locked phone. They
+     live in localStorage under fa.draft.<code>.<field> as {text, column, at}; a draft is
+     removed once its text is handed to the outbox (which keeps it until the server
+     acknowledges) or saved, when the session ends, and after DRAFT_DAYS. */
+  var DRAFT_PREFIX = 'fa.draft.' + code + '.';
+  var DRAFT_DAYS = 14;
+  function draftStore() {
+    try { return window.localStorage || null; } catch (e) { return null; } // off in some private modes
   }
-  function loadDraft() {
-    try { return sessionStorage.getItem(draftKey()) || ''; } catch (e) { return ''; }
+  function ideaDraftField() { return 'idea.' + (phase() ? phase().id : ''); }
+  function editDraftField(id) { return 'edit.' + id; }
+  function saveDraft(field, text, column) {
+    var store = draftStore();
+    if (!store) return;
+    try {
+      if (text) store.setItem(DRAFT_PREFIX + field, JSON.stringify({ text: text, column: column || null, at: Date.now() }));
+      else store.removeItem(DRAFT_PREFIX + field);
+    } catch (e) { /* quota: the draft is only a convenience */ }
+  }
+  function loadDraft(field) {
+    var store = draftStore();
+    if (!store) return null;
+    try {
+      var d = JSON.parse(store.getItem(DRAFT_PREFIX + field) || 'null');
+      return d && typeof d.text === 'string' && d.text ? d : null;
+    } catch (e) { return null; }
+  }
+  // Forget drafts older than DRAFT_DAYS, and all of this session's once it has ended.
+  function pruneDrafts(thisSession) {
+    var store = draftStore();
+    if (!store) return;
+    try {
+      var limit = Date.now() - DRAFT_DAYS * 864e5;
+      var drop = [];
+      for (var i = 0; i < store.length; i++) {
+        var k = store.key(i);
+        if (!k || k.indexOf('fa.draft.') !== 0) continue;
+        var d = null;
+        try { d = JSON.parse(store.getItem(k)); } catch (e) { /* not ours or damaged */ }
+        if ((thisSession && k.indexOf(DRAFT_PREFIX) === 0) || !d || !(d.at > limit)) drop.push(k);
+      }
+      drop.forEach(function (k) { store.removeItem(k); });
+    } catch (e) { /* ignore */ }
+  }
+  function pickedColumn(form, name) {
+    var checked = form && form.querySelector('input[name="' + name + '"]:checked');
+    return checked ? checked.value : null;
+  }
+  function pickColumn(form, name, value) {
+    if (!value) return;
+    form.querySelectorAll('input[name="' + name + '"]').forEach(function (r) { r.checked = r.value === value; });
+  }
+
+  /* Language of content, for hyphenation and screen readers: the page is in the interface
+     language; session text (title, ideas, themes, actions) is in the session's language,
+     template text (steps, prompts, statements, columns) in content_language. */
+  function sessionLang() { return (state && state.session && state.session.language) || ''; }
+  function contentLang() {
+    return (state && state.session && (state.session.content_language || state.session.language)) || '';
+  }
+  function inLang(node, lang) {
+    if (!node) return node;
+    if (lang && lang !== document.documentElement.lang) node.setAttribute('lang', lang);
+    else node.removeAttribute('lang');
+    return node;
   }
 
   // Radio "pills" for choosing a column; used by the new-idea form and the edit form.
@@ -82,7 +138,7 @@
       el('div', { class: 'pills' }, columns().map(function (c) {
         return el('label', { class: 'pill' },
           el('input', { type: 'radio', name: name, value: c.id, checked: c.id === selected }),
-          el('span', null, c.title));
+          inLang(el('span', null, c.title), contentLang()));
       })));
   }
 
@@ -103,13 +159,16 @@
     if (live) {
       ui.step.textContent = t('Step {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
       ui.title.textContent = p.title;
+      inLang(ui.title, contentLang());
     } else {
+      inLang(ui.title, '');
       ui.step.textContent = '';
       ui.title.textContent = s.status === 'closed' ? t('Thank you for taking part!') : t('Waiting for the start');
     }
     ui.step.hidden = !live;
 
     FA.showPromptAndTimer(ui.prompt, ui.timer, state, live);
+    inLang(ui.prompt, contentLang());
 
     var idx = live ? p.index : -1;
     if (lastPhaseIndex !== null && idx !== lastPhaseIndex) {
@@ -186,7 +245,9 @@
         id: 'idea-text', name: 'text', rows: '3', maxlength: String(MAX_LEN),
         'aria-describedby': 'idea-counter idea-error', autocomplete: 'off'
       });
-      ta.value = loadDraft();
+      var draftField = ideaDraftField();
+      var draft = loadDraft(draftField);
+      ta.value = draft ? draft.text : '';
       var counter = el('p', { class: 'counter', id: 'idea-counter' });
       var srLimit = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
       var error = el('p', { class: 'error', id: 'idea-error', role: 'alert' });
@@ -207,8 +268,11 @@
         // Screen readers hear about the limit only when it is reached, not on every key.
         srLimit.textContent = ta.value.length >= MAX_LEN ? t('Maximum length reached.') : '';
         if (ta.value.trim()) setError(error, '', ta);
-        saveDraft(ta.value);
+        saveDraft(draftField, ta.value, pickedColumn(form, 'column'));
       });
+      // The chosen column is part of the draft too.
+      form.addEventListener('change', function () { saveDraft(draftField, ta.value, pickedColumn(form, 'column')); });
+      if (draft && columns().length > 1) pickColumn(form, 'column', draft.column);
       counterText(counter, ta.value.length);
       view.form = form;
       view.ta = ta;
@@ -230,6 +294,13 @@
       view.listHeading, view.listNote, view.listError, view.list));
     view.listHeading.id = 'ideas-heading';
     view.update = updateIdeas;
+    if (p.input_open) {
+      // An edit that was going on before a reload opens again with its draft.
+      var unfinished = phaseIdeas().filter(function (i) {
+        return mine.has(i.id) && loadDraft(editDraftField(i.id));
+      })[0];
+      if (unfinished) editing = unfinished.id;
+    }
   }
 
   function pendingIdeas() {
@@ -280,7 +351,7 @@
       view.groups = {};
       groups.forEach(function (g) {
         var ul = el('ul', { class: 'ideas' });
-        var h = g.title ? el('h4', null, g.title) : null;
+        var h = g.title ? inLang(el('h4'), g.id === '__other' ? '' : contentLang()) : null;
         var sec = el('div', { class: 'column-group' }, h, ul);
         view.groups[g.id] = { ul: ul, sec: sec, h: h };
         view.list.appendChild(sec);
@@ -325,7 +396,7 @@
     }
     FA.clear(li);
     var textId = it.key + '-text';
-    li.appendChild(el('p', { class: 'idea-text', id: textId }, it.text));
+    li.appendChild(inLang(el('p', { class: 'idea-text', id: textId }, it.text), sessionLang()));
     var meta = el('div', { class: 'idea-meta' });
     if (isMine) meta.appendChild(el('span', { class: 'badge' }, t('Mine')));
     if (it.pending) {
@@ -367,9 +438,10 @@
       column = checked.value;
     }
     var myView = viewKey;
+    var draftField = ideaDraftField();
     ta.value = '';
-    saveDraft('');
     ta.dispatchEvent(new Event('input'));
+    saveDraft(draftField, ''); // the outbox keeps the text until the server has it
     var sent = conn.emit('idea.add', { text: text, column: column });
     view.note.textContent = conn.isOnline() ? '' : t('Saved on this phone. It will be sent when the connection returns.');
     updateIdeas();
@@ -387,6 +459,7 @@
         }
         setError(view.error, errMsg(ack), view.ta);
       } else {
+        if (!loadDraft(draftField)) saveDraft(draftField, text, column); // not lost: back as a draft
         announce(errMsg(ack));
       }
       update();
@@ -397,10 +470,11 @@
     if (editForms[idea.id]) return editForms[idea.id];
     var taId = 'edit-text-' + idea.id;
     var ta = el('textarea', { id: taId, rows: '3', maxlength: String(MAX_LEN), 'aria-describedby': taId + '-c ' + taId + '-e' });
-    ta.value = idea.text;
+    var draftField = editDraftField(idea.id);
+    var draft = loadDraft(draftField);
+    ta.value = draft ? draft.text : idea.text;
     var counter = el('p', { class: 'counter', id: taId + '-c' });
     var error = el('p', { class: 'error', id: taId + '-e', role: 'alert' });
-    ta.addEventListener('input', function () { counterText(counter, ta.value.length); });
     counterText(counter, ta.value.length);
     var form = el('form', { class: 'edit-form', novalidate: true },
       el('div', { class: 'field' }, el('label', { for: taId }, t('Edit your idea')), ta, counter),
@@ -408,7 +482,19 @@
       error,
       el('div', { class: 'button-row' },
         el('button', { type: 'submit', class: 'btn btn-primary btn-small' }, t('Save')),
-        el('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: function () { stopEdit(idea.id); } }, t('Cancel'))));
+        el('button', {
+          type: 'button', class: 'btn btn-secondary btn-small',
+          onclick: function () { saveDraft(draftField, ''); stopEdit(idea.id); }
+        }, t('Cancel'))));
+    var radios = 'column-' + idea.id;
+    if (draft && draft.column) pickColumn(form, radios, draft.column);
+    function keepDraft() {
+      var column = pickedColumn(form, radios) || idea.column || null;
+      var same = ta.value === idea.text && column === (idea.column || null);
+      saveDraft(draftField, same ? '' : ta.value, column);
+    }
+    ta.addEventListener('input', function () { counterText(counter, ta.value.length); keepDraft(); });
+    form.addEventListener('change', keepDraft);
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       var text = ta.value.trim();
@@ -424,6 +510,7 @@
         if (ack.ok) {
           if (ack.idea) upsertIdea(ack.idea);
           else upsertIdea({ id: idea.id, text: text, column: payload.column });
+          saveDraft(draftField, '');
           stopEdit(idea.id);
           announce(t('Changes saved.'));
         } else {
@@ -486,7 +573,7 @@
 
   function ideaReadOnly(i) {
     return el('li', { class: 'idea' + (mine.has(i.id) ? ' idea-own' : '') },
-      el('p', { class: 'idea-text' }, i.text),
+      inLang(el('p', { class: 'idea-text' }, i.text), sessionLang()),
       mine.has(i.id) ? el('div', { class: 'idea-meta' }, el('span', { class: 'badge' }, t('Mine'))) : null);
   }
 
@@ -536,10 +623,10 @@
         dataset: { fkey: 'plus-' + it.key }, onclick: function () { setVote(it.key, 1); }
       }, el('span', { 'aria-hidden': 'true' }, '+'), el('span', { class: 'visually-hidden' }, t('Add a vote')));
       var li = el('li', { class: 'card vote-item' },
-        el('h3', { id: titleId }, it.title),
+        inLang(el('h3', { id: titleId }, it.title), sessionLang()),
         open ? el('div', { class: 'stepper' }, minus, out, plus) : out,
         it.ideas && it.ideas.length && !(it.ideas.length === 1 && it.ideas[0] === it.title)
-          ? el('ul', { class: 'item-ideas' }, it.ideas.map(function (x) { return el('li', null, x); })) : null,
+          ? inLang(el('ul', { class: 'item-ideas' }, it.ideas.map(function (x) { return el('li', null, x); })), sessionLang()) : null,
         el('p', { class: 'error', role: 'alert' }));
       li._parts = { out: out, minus: minus, plus: plus, error: li.lastChild };
       return li;
@@ -629,7 +716,8 @@
       var error = el('p', { class: 'error', role: 'alert' });
       var result = el('div', { class: 'rate-result', 'aria-live': 'off' });
       var fs = el('fieldset', { class: 'card statement' },
-        el('legend', null, el('span', { class: 'visually-hidden' }, t('Statement {n}:', { n: n + 1 }) + ' '), s.text),
+        el('legend', null, el('span', { class: 'visually-hidden' }, t('Statement {n}:', { n: n + 1 }) + ' '),
+          inLang(el('span', null, s.text), contentLang())),
         el('div', { class: 'scale' }, values.map(function (val) {
           var extra = val === sc.min ? sc.min_label : val === sc.max ? sc.max_label : '';
           return el('label', { class: 'pill' },
@@ -640,9 +728,9 @@
             el('span', null, String(val), extra ? el('span', { class: 'visually-hidden' }, ' ' + extra) : null));
         })),
         (sc.min_label || sc.max_label)
-          ? el('p', { class: 'scale-labels', id: labelsId, 'aria-hidden': 'true' },
+          ? inLang(el('p', { class: 'scale-labels', id: labelsId, 'aria-hidden': 'true' },
               el('span', null, sc.min + ' = ' + (sc.min_label || '')),
-              el('span', null, sc.max + ' = ' + (sc.max_label || '')))
+              el('span', null, sc.max + ' = ' + (sc.max_label || ''))), contentLang())
           : null,
         error, result);
       view.statements[s.id] = { fs: fs, error: error, result: result, name: name };
@@ -722,16 +810,19 @@
       view.actions.appendChild(el('li', { class: 'muted' }, t('No actions have been agreed yet.')));
       return;
     }
+    var lang = sessionLang();
+    // A date is never split over two lines.
+    function date(iso) { return iso ? el('span', { class: 'nowrap' }, FA.formatDate(iso)) : null; }
     list.forEach(function (a) {
       var rows = [
-        [t('Who'), a.who],
-        [t('By when'), a.due ? FA.formatDate(a.due) : ''],
-        [t('First step'), a.first_step],
-        [t('Follow-up'), a.follow_up ? FA.formatDate(a.follow_up) : '']
+        [t('Who'), a.who ? inLang(el('span', null, a.who), lang) : null],
+        [t('By when'), date(a.due)],
+        [t('First step'), a.first_step ? inLang(el('span', null, a.first_step), lang) : null],
+        [t('Follow-up'), date(a.follow_up)]
       ].filter(function (r) { return r[1]; });
       view.actions.appendChild(el('li', { class: 'card action-card' },
         el('div', { class: 'card-header' },
-          el('h4', null, a.what),
+          inLang(el('h4', null, a.what), lang),
           a.status ? el('span', { class: 'badge badge-' + a.status }, FA.actionStatusLabel(a.status)) : null),
         rows.length ? el('dl', null, rows.map(function (r) { return [el('dt', null, r[0]), el('dd', null, r[1])]; })) : null));
     });
@@ -741,15 +832,32 @@
   function onEvent(name, payload) {
     if (!state || !payload || name === 'presence') return; // the phone shows no head count
     if (!FA.applyDelta(state, name, payload)) return;
-    if (name === 'idea.removed') mine.delete(payload.id);
+    if (name === 'idea.removed') {
+      mine.delete(payload.id);
+      saveDraft(editDraftField(payload.id), '');
+    }
     if (name === 'timer') renderHeader();
     else update();
   }
 
+  var pruned = false;
   function onState(s) {
     state = s;
     (s.ideas || []).forEach(function (i) { if (i.is_mine) mine.add(i.id); });
+    var ended = s.session && s.session.status === 'closed';
+    if (ended || !pruned) pruneDrafts(ended);
+    pruned = true;
     render();
+  }
+
+  // The session title is cut to one line on a phone; a tap shows all of it.
+  var titleToggle = document.getElementById('title-toggle');
+  if (titleToggle) {
+    titleToggle.addEventListener('click', function () {
+      var open = titleToggle.getAttribute('aria-expanded') !== 'true';
+      titleToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+      titleToggle.closest('.phone-bar').classList.toggle('is-expanded', open);
+    });
   }
 
   var reloaded = false;
