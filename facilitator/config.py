@@ -32,8 +32,17 @@ def _secret_key(folder: Path) -> str:
     return path.read_text().strip()
 
 
+def _int_env(name: str, default: int) -> int:
+    """Return an integer environment setting, or the default when unset."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def defaults(folder: Path, secret_key: str | None = None) -> dict:
     """Return the configuration used when nothing else is given."""
+    from .passwords import default_threads as hash_threads
+
+    secure_cookies = os.environ.get("FACILITATOR_SECURE_COOKIES", "") == "1"
     return {
         "SECRET_KEY": secret_key or _secret_key(folder),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -56,9 +65,47 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SECURE": os.environ.get("FACILITATOR_SECURE_COOKIES", "") == "1",
+        "SESSION_COOKIE_SECURE": secure_cookies,
         # A workshop page stays open for hours; its CSRF token must not expire mid-session.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "JOIN_ATTEMPTS_PER_MINUTE": 30,
+        # Sign-ins (logins.py): "keep me signed in" lasts a fixed time, otherwise a
+        # sign-in lapses when unused this long; signing out ends it on the server.
+        "LOGIN_REMEMBER_LIFETIME": timedelta(days=30),
+        "LOGIN_IDLE_LIFETIME": timedelta(hours=24),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Password guessing: free failures per account (the e-mail typed) and per
+        # address, then a wait of LOGIN_BACKOFF_SECONDS doubling with each failure.
+        "LOGIN_ACCOUNT_FREE_ATTEMPTS": _int_env("FACILITATOR_LOGIN_ACCOUNT_FREE_ATTEMPTS", 5),
+        "LOGIN_ADDRESS_FREE_ATTEMPTS": _int_env("FACILITATOR_LOGIN_ADDRESS_FREE_ATTEMPTS", 50),
+        "SIGNUP_ACCOUNT_FREE_ATTEMPTS": 3,
+        "SIGNUP_ADDRESS_FREE_ATTEMPTS": 20,
+        "LOGIN_BACKOFF_SECONDS": float(os.environ.get("FACILITATOR_LOGIN_BACKOFF_SECONDS", "60")),
+        "LOGIN_BACKOFF_MAX_SECONDS": 3600.0,
+        # Password hashes run off the event loop, this many at once (a core stays free).
+        "PASSWORD_HASH_THREADS": _int_env("FACILITATOR_PASSWORD_HASH_THREADS", hash_threads()),
+        # Proxies whose X-Forwarded-For is believed (addresses or networks, comma separated);
+        # empty: the direct peer's address is the client's, whatever the header says.
+        "TRUSTED_PROXIES": os.environ.get("FACILITATOR_TRUSTED_PROXIES", ""),
+        # A closed session can still be joined and read for this long; then its code retires.
+        "JOIN_GRACE_HOURS": float(os.environ.get("FACILITATOR_JOIN_GRACE_HOURS", "24")),
+        # Socket events (token buckets: burst, then per second). A lively phone replaying
+        # a full outbox after a tunnel sends at most ~50 writes at once and then a few a
+        # second; a socket far over (its burst and twice that refused) is disconnected.
+        "SOCKET_EVENT_BURST": 60,
+        "SOCKET_EVENT_RATE": 10.0,
+        "SOCKET_FLOOD_DISCONNECT": 3,
+        # Every socket of one participant (tabs) together.
+        "PARTICIPANT_EVENT_BURST": 120,
+        "PARTICIPANT_EVENT_RATE": 20.0,
+        # Per address and session: new participants (a room behind one NAT joins at once)
+        # and ideas (a ward of 40 phones posts ~2 a second at a lively pace).
+        "NEW_PARTICIPANTS_PER_ADDRESS_BURST": 100,
+        "NEW_PARTICIPANTS_PER_ADDRESS_PER_MINUTE": 100,
+        "IDEAS_PER_ADDRESS_BURST": 150,
+        "IDEAS_PER_ADDRESS_RATE": 5.0,
     }

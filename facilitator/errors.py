@@ -38,7 +38,20 @@ MESSAGES = {
     ),
     "session_not_closed": lazy_gettext("Only a closed session can be reopened."),
     "session_deleted": lazy_gettext("This session has been deleted. It no longer exists."),
+    "too_many_deleted": lazy_gettext(
+        "You have added and deleted too many ideas in this phase to add more."
+    ),
 }
+
+# Appended to `server_error` messages so a person can quote it to support.
+ERROR_REFERENCE = lazy_gettext("Error reference: %(error_id)s")
+
+
+def new_error_id() -> str:
+    """Return a short random id that ties a `server_error` answer to its log line."""
+    import secrets
+
+    return secrets.token_hex(4)
 
 
 class OperationError(Exception):
@@ -57,6 +70,10 @@ class OperationError(Exception):
 def error_dict(code: str, **params) -> dict:
     """Return a `{code, message}` pair with the message in the current language."""
     message = str(MESSAGES.get(code, MESSAGES["invalid"]))
+    error_id = params.pop("error_id", None)
     if params:
         message = message % params
+    if error_id:
+        reference = str(ERROR_REFERENCE) % {"error_id": error_id}
+        return {"code": code, "message": f"{message} {reference}", "error_id": error_id}
     return {"code": code, "message": message}

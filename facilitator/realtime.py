@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -16,15 +17,26 @@ from typing import Annotated, Literal
 
 from flask import current_app, g, request, session
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from . import operations as ops
 from . import serializers as ser
-from .errors import OperationError, error_dict
+from .errors import OperationError, error_dict, new_error_id
 from .extensions import db, socketio
 from .i18n import chosen_language, content_language
 from .joinurl import join_address
+from .logs import short_traceback, tally
 from .models import Participant, Workshop
+from .ratelimit import TokenBuckets, client_address, join_limiter
+from .text import clean_input
 from .workshop_models import PhaseKind
 
 log = logging.getLogger(__name__)
@@ -32,8 +44,14 @@ log = logging.getLogger(__name__)
 ClientId = Annotated[
     str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 ]
+# Control characters are removed from every text before it is checked or stored.
+Clean = BeforeValidator(clean_input)
 # Oversized text is let through here so the operation can answer `too_long` with the limit.
-Text = Annotated[str, StringConstraints(max_length=20000)]
+Text = Annotated[str, Clean, StringConstraints(max_length=20000)]
+Name = Annotated[str, Clean, StringConstraints(max_length=64)]
+# Row ids: PostgreSQL INTEGER, so anything else is refused before a query is made.
+DB_ID_MAX = 2**31 - 1
+DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
 
 
 class _Payload(BaseModel):
@@ -42,36 +60,47 @@ class _Payload(BaseModel):
 
 class JoinPayload(_Payload):
     role: Literal["participant", "facilitator", "projector"]
-    code: Annotated[str, StringConstraints(max_length=20)] | None = None
-    session_id: int | None = None
+    code: Annotated[str, Clean, StringConstraints(max_length=20)] | None = None
+    session_id: DbId | None = None
 
 
 class IdeaAdd(_Payload):
     client_id: ClientId
     text: Text
-    column: Annotated[str, StringConstraints(max_length=64)] | None = None
+    column: Name | None = None
 
 
 class IdeaEdit(_Payload):
-    id: int
+    id: DbId
     text: Text
-    column: Annotated[str, StringConstraints(max_length=64)] | None = None
+    column: Name | None = None
 
 
 class IdeaDelete(_Payload):
-    id: int
+    id: DbId
+
+
+def _bounded_item(value: str) -> str:
+    """Refuse a ballot key whose id is beyond the database's integer range."""
+    if int(value.partition(":")[2]) > DB_ID_MAX:
+        raise ValueError("id out of range")
+    return value
 
 
 class VoteSet(_Payload):
     client_id: ClientId
-    item: Annotated[str, StringConstraints(max_length=40, pattern=r"^(idea|theme):\d+$")]
+    item: Annotated[
+        str,
+        StringConstraints(max_length=40, pattern=r"^(idea|theme):[1-9][0-9]{0,9}$"),
+        AfterValidator(_bounded_item),
+    ]
     count: Annotated[int, Field(ge=0, le=100)]
 
 
 class RateSet(_Payload):
     client_id: ClientId
-    statement: Annotated[str, StringConstraints(max_length=64)]
-    value: int
+    statement: Name
+    value: Annotated[int, Field(ge=-1000, le=1000)]
 
 
 class SyncPayload(_Payload):
@@ -273,8 +302,40 @@ def fail(code: str, **params) -> dict:
     return {"ok": False, "error": error_dict(code, **params)}
 
 
+def _buckets(name: str) -> TokenBuckets:
+    """Return one of this app's token-bucket tables (per app: tests never share counts)."""
+    tables = current_app.extensions.setdefault("facilitator_buckets", {})
+    table = tables.get(name)
+    if table is None:
+        table = tables[name] = TokenBuckets()
+    return table
+
+
+def _participant_over_budget(conn: Connection | None) -> bool:
+    """Take one event from the participant's budget (all its sockets together)."""
+    if conn is None or conn.participant_id is None:
+        return False
+    config = current_app.config
+    left = _buckets("participant_events").take(
+        conn.participant_id, config["PARTICIPANT_EVENT_BURST"], config["PARTICIPANT_EVENT_RATE"]
+    )
+    return left < 0
+
+
+def unexpected(exc: BaseException, where: str) -> dict:
+    """Log an unexpected failure with a fresh error id and return the `server_error` ack.
+
+    The line names the event and where the code failed, never the payload, the
+    exception's message (database errors quote parameters) or who sent it.
+    """
+    error_id = new_error_id()
+    if tally.allow("unexpected socket errors"):
+        log.error("%s failed [error %s]: %s", where, error_id, short_traceback(exc))
+    return fail("server_error", error_id=error_id)
+
+
 def handler(event: str, payload_model: type[BaseModel] | None):
-    """Register a socket event: validate its payload, map refusals to error acks."""
+    """Register a socket event: limit, validate its payload, map refusals to error acks."""
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -286,23 +347,24 @@ def handler(event: str, payload_model: type[BaseModel] | None):
                 g.workshop_language = conn.language
                 if conn.role == ser.PROJECTOR:
                     g.force_locale = conn.language
+            # Before any validation or database work: cheap, and a flood stays cheap.
+            if _participant_over_budget(conn):
+                return fail("rate_limited")
             if extra:
                 return fail("invalid")
             if payload_model is not None:
                 try:
                     data = payload_model.model_validate(data if data is not None else {})
-                except ValidationError:
+                except (ValidationError, ValueError, TypeError, RecursionError):
                     return fail("invalid")
             try:
                 return fn(data)
             except OperationError as exc:
                 db.session.rollback()
                 return {"ok": False, "error": exc.to_dict()}
-            except Exception:
+            except Exception as exc:
                 db.session.rollback()
-                # The event name only: payloads may hold participants' text.
-                log.exception("socket event %s failed", event)
-                return fail("server_error")
+                return unexpected(exc, f"socket event {event}")
             finally:
                 db.session.remove()
 
@@ -369,13 +431,7 @@ def on_disconnect(*_args):
 def on_join(data: JoinPayload):
     """Join a session's room for one role and return the full snapshot."""
     if data.role == ser.PARTICIPANT:
-        workshop = ops.find_workshop_by_code(data.code or "")
-        if workshop is None:
-            raise OperationError("session_not_found")
-        token = participant_token(workshop.id)
-        if token is None:
-            raise OperationError("not_joined")
-        participant = ops.join_participant(workshop, token)
+        workshop, participant = _join_as_participant(data.code or "")
         language = chosen_language() or workshop.language
         conn = Connection(workshop.id, data.role, participant.id, language)
     else:
@@ -402,6 +458,46 @@ def on_join(data: JoinPayload):
     return {"ok": True, "state": _snapshot(conn, workshop)}
 
 
+def _join_as_participant(code: str) -> tuple[Workshop, Participant]:
+    """Return the session and participant a phone joins, or refuse.
+
+    A phone can join only with the token `/j/<code>` left in its cookie. An unknown
+    code and a code this phone holds no token for get the same answer, and both count
+    against the address's join limit shared with `/join` and `/j/<code>`: the socket
+    is no faster way to guess codes. A phone that holds a token is never limited.
+    """
+    address = client_address(request.environ)
+    workshop = ops.find_workshop_by_code(code)
+    token = participant_token(workshop.id) if workshop is not None else None
+    if workshop is None or token is None:
+        if join_limiter.exceeded(address):
+            raise OperationError("rate_limited")
+        join_limiter.hit(address)
+        raise OperationError("session_not_found")
+    if not ops.participant_exists(token):
+        # Fresh phones from one address: a whole room behind one NAT joins at once,
+        # a script making hundreds of participants does not.
+        config = current_app.config
+        per_minute = config["NEW_PARTICIPANTS_PER_ADDRESS_PER_MINUTE"]
+        left = _buckets("new_participants").take(
+            (address, workshop.id), config["NEW_PARTICIPANTS_PER_ADDRESS_BURST"], per_minute / 60
+        )
+        if left < 0:
+            raise OperationError("rate_limited")
+    return workshop, ops.join_participant(workshop, token)
+
+
+def ideas_over_budget(workshop_id: int) -> bool:
+    """Take one idea from the address's budget in this session (fresh phones cannot bypass it)."""
+    config = current_app.config
+    left = _buckets("address_ideas").take(
+        (client_address(request.environ), workshop_id),
+        config["IDEAS_PER_ADDRESS_BURST"],
+        config["IDEAS_PER_ADDRESS_RATE"],
+    )
+    return left < 0
+
+
 @handler("sync", SyncPayload)
 def on_sync(_data):
     """Return a fresh snapshot without rejoining."""
@@ -413,6 +509,8 @@ def on_sync(_data):
 def on_idea_add(data: IdeaAdd):
     """Post an idea; retries with the same client id return the same idea."""
     workshop, participant = _participant()
+    if ideas_over_budget(workshop.id):
+        raise OperationError("rate_limited")
     result = ops.add_idea(workshop, participant, data.client_id, data.text, data.column)
     if result.created:
         publish_idea(workshop, result.idea, "idea.added")
@@ -460,11 +558,157 @@ def on_rate_set(data: RateSet):
 def on_error(exc):
     """Answer an unexpected failure without a stack trace to the client."""
     db.session.rollback()
-    log.error("socket handler failed: %s", type(exc).__name__)
-    return fail("server_error")
+    return unexpected(exc, "socket handler")
 
 
 @socketio.on("*")
 def on_unknown(event, *_args):
     """Refuse an event this server does not know, instead of leaving it unanswered."""
     return fail("invalid")
+
+
+# --- flood guard ----------------------------------------------------------------
+
+# Event names the Socket.IO library itself uses: a client sending them as events
+# (e.g. a fake "disconnect" that would un-join the socket) gets `invalid`.
+RESERVED_EVENTS = frozenset({"connect", "disconnect", "connect_error", "*", "message"})
+_PACKET_PREFIX = re.compile(r"^([0-6])(?:\d+-)?(/[^,]*,)?(\d{1,15})?")
+
+
+class FloodGuard:
+    """Stands in front of python-socketio's packet dispatch, per socket.
+
+    Engine.IO hands every incoming message to `on_message` in the socket's own
+    reader loop; python-socketio would decode it and start a task for each event,
+    so a flood of tiny packets grew memory without bound. Here each packet first
+    takes a token from its socket's bucket (before decoding, validation or any
+    database work): over the burst it is answered `rate_limited` at once and never
+    dispatched; far over (`SOCKET_FLOOD_DISCONNECT` times the burst) the socket is
+    disconnected. Malformed packets, binary packets (unused) and library event names
+    are refused here too, and counted in a periodic log summary rather than logged.
+    """
+
+    def __init__(self, app, server):
+        self.app = app
+        self.server = server
+        self.sockets = TokenBuckets(max_keys=100_000)
+        self._acks: dict[tuple[str, str], dict] = {}
+        self._dispatch = server._handle_eio_message
+        self._eio_disconnect = server._handle_eio_disconnect
+        server._handle_eio_message = self.on_message
+        server._handle_eio_disconnect = self.on_disconnect
+        server.eio.on("message", self.on_message)
+        server.eio.on("disconnect", self.on_disconnect)
+
+    # Engine.IO callbacks -------------------------------------------------------
+
+    def on_message(self, eio_sid: str, data) -> None:
+        """Limit, check and dispatch one Socket.IO packet."""
+        if eio_sid not in self.server.environ:
+            return  # the socket was closed (e.g. for flooding) while packets were queued
+        if not isinstance(data, str):
+            tally.count("binary packets refused")
+            return
+        match = _PACKET_PREFIX.match(data)
+        namespace = (match.group(2) or "/,")[:-1] if match else "/"
+        ack_id = int(match.group(3)) if match and match.group(3) else None
+        config = self.app.config
+        burst = config["SOCKET_EVENT_BURST"]
+        floor = -burst * (config["SOCKET_FLOOD_DISCONNECT"] - 1)
+        left = self.sockets.take(eio_sid, burst, config["SOCKET_EVENT_RATE"], floor)
+        if left < 0:
+            tally.count("socket packets refused for flooding")
+            if left <= floor:
+                self._disconnect(eio_sid, namespace)
+            else:
+                self._answer(eio_sid, namespace, ack_id, "rate_limited")
+            return
+        if match is None or match.group(1) in "56":
+            tally.count("malformed packets")
+            self._answer(eio_sid, namespace, ack_id, "invalid")
+            return
+        try:
+            if match.group(1) != "2":
+                self._dispatch(eio_sid, data)
+                return
+            pkt = self.server.packet_class(encoded_packet=data)
+        except Exception:  # noqa: BLE001  any undecodable packet: count, never log it
+            tally.count("malformed packets")
+            self._answer(eio_sid, namespace, ack_id, "invalid")
+            return
+        event = pkt.data[0] if isinstance(pkt.data, list) and pkt.data else None
+        handlers = self.server.handlers.get(pkt.namespace or "/", {})
+        if not isinstance(event, str) or event in RESERVED_EVENTS or event not in handlers:
+            self._answer(eio_sid, namespace, pkt.id, "invalid")
+            return
+        self.server._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
+
+    def on_disconnect(self, eio_sid: str, *args) -> None:
+        """Forget the socket's bucket, then let python-socketio clean up."""
+        self.sockets.forget(eio_sid)
+        self._eio_disconnect(eio_sid, *args)
+
+    # helpers ---------------------------------------------------------------------
+
+    def _answer(self, eio_sid: str, namespace: str, ack_id: int | None, code: str) -> None:
+        """Acknowledge an event with an error, in the socket's language, without a task."""
+        if ack_id is None:
+            return
+        from socketio import packet
+
+        sid = self.server.manager.sid_from_eio_sid(eio_sid, namespace or "/")
+        conn = connections.get(sid) if sid else None
+        language = conn.language if conn else self.app.config.get("BABEL_DEFAULT_LOCALE", "fi")
+        ack = {"ok": False, "error": self._error(code, language)}
+        try:
+            self.server._send_packet(
+                eio_sid,
+                self.server.packet_class(packet.ACK, namespace=namespace, id=ack_id, data=[ack]),
+            )
+        except Exception:  # noqa: BLE001  the socket went away meanwhile
+            tally.count("answers to closed sockets dropped")
+
+    def _error(self, code: str, language: str) -> dict:
+        """Return a translated error pair, made once per code and language."""
+        key = (code, language)
+        if key not in self._acks:
+            from flask_babel import force_locale
+
+            with self.app.test_request_context(), force_locale(language):
+                self._acks[key] = error_dict(code)
+        return self._acks[key]
+
+    def _disconnect(self, eio_sid: str, namespace: str) -> None:
+        """Close a flooding socket: Socket.IO first, then its Engine.IO transport."""
+        tally.count("sockets disconnected for flooding")
+        sid = self.server.manager.sid_from_eio_sid(eio_sid, namespace or "/")
+        try:
+            if sid is not None:
+                self.server.disconnect(sid, namespace=namespace or "/")
+            if eio_sid in self.server.eio.sockets:
+                self.server.eio.disconnect(eio_sid)
+            else:
+                self.on_disconnect(eio_sid, self.server.reason.SERVER_DISCONNECT)
+        except Exception:  # noqa: BLE001  already gone
+            pass
+
+
+def install_flood_guard(app) -> FloodGuard:
+    """Put the flood guard in front of this app's Socket.IO server (after init_app)."""
+    global _summary_started
+    guard = FloodGuard(app, socketio.server)
+    app.extensions["facilitator_flood_guard"] = guard
+    if not _summary_started:
+        _summary_started = True
+        socketio.start_background_task(_summarise_logs)
+    return guard
+
+
+_summary_started = False
+
+
+def _summarise_logs() -> None:
+    """Write the counted-log summaries once a minute even when nothing new arrives."""
+    while True:
+        socketio.sleep(tally.interval)
+        tally.flush()

@@ -1,4 +1,4 @@
-"""Markdown rendering that is always sanitised."""
+"""Text hygiene: input cleaned of control characters, Markdown always sanitised."""
 
 import re
 
@@ -6,6 +6,33 @@ import markdown as md
 import nh3
 
 _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+# Control characters never meant as text: C0 (but tab and newline), DEL and C1.
+# NUL cannot even be stored by PostgreSQL. They are removed, not refused: a paste
+# from another program may carry one, and the writer cannot see it to delete it.
+_CONTROL = {
+    c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+}
+_CONTROL[0x0D] = None  # carriage returns: "\r\n" and a lone "\r" both end a line below
+# Lone UTF-16 surrogates (JSON "\ud800") cannot be encoded as UTF-8 by the database.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_input(text: str) -> str:
+    """Return text without control characters (tab and newline stay) or lone surrogates.
+
+    Every text a client sends is passed through this before validation, so what is
+    checked for length and stored is what will be shown.
+    """
+    if not isinstance(text, str):
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_CONTROL)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("", text)
+    return text
+
 
 ALLOWED_TAGS = {
     "p",

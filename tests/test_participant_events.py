@@ -133,12 +133,13 @@ def test_join_with_unknown_code_or_without_page_visit(app, facilitator, socket_c
         socket_client.emit("join", {"role": "participant", "code": "ZZZZZZ"}, callback=True),
         "session_not_found",
     )
-    # The facilitator's own client never opened /j/<code>, so it has no participant token.
+    # The facilitator's own client never opened /j/<code>, so it has no participant token:
+    # the same answer as an unknown code, so the socket cannot tell which codes exist.
     assert_error(
         socket_client.emit(
             "join", {"role": "participant", "code": session["join_code"]}, callback=True
         ),
-        "not_joined",
+        "session_not_found",
     )
 
 
