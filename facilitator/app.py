@@ -38,9 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
+    from . import logins
     from . import realtime  # noqa: F401  registers the socket handlers
     from .i18n import select_locale
-    from .models import Facilitator
 
     db.init_app(app)
     with app.app_context():
@@ -50,10 +50,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(Facilitator, int(user_id))
+    # The session and remember-me cookies carry a sign-in token, never the account id:
+    # signing out deletes the sign-in, and every copy of either cookie stops working.
+    login_manager.id_attribute = "get_login_token"
+    login_manager.user_loader(logins.load)
+    app.before_request(logins.touch)
+    app.jinja_env.globals["active_sign_ins"] = _active_sign_ins
 
     socketio.init_app(
         app,
@@ -71,14 +73,32 @@ def _init_extensions(app: Flask) -> None:
     )
 
     from .logs import scrub_library_logs
+    from .realtime import install_flood_guard
 
     scrub_library_logs()
+    # Per-socket rate limits in front of python-socketio's dispatch (realtime.FloodGuard).
+    install_flood_guard(app)
 
     @app.context_processor
     def inject_languages():
         from flask_babel import get_locale
 
         return {"languages": config.UI_LANGUAGES, "current_lang": str(get_locale())}
+
+
+def _active_sign_ins() -> list[dict]:
+    """Return the signed-in facilitator's live sign-ins for the account page."""
+    from flask_login import current_user
+
+    from . import logins
+
+    if not current_user.is_authenticated:
+        return []
+    this = logins.current_session_id()
+    return [
+        {"row": row, "this_browser": row.id == this}
+        for row in logins.active(current_user._get_current_object())
+    ]
 
 
 # Scripts and styles only from our own origin: even if some text slipped through

@@ -10,12 +10,12 @@ import copy
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import passwords
 from .errors import OperationError
 from .extensions import db
 from .models import (
@@ -33,9 +33,12 @@ from .models import (
     Workshop,
     utcnow,
 )
+from .text import clean_input
 from .workshop_models import PhaseKind, WorkshopModel, localize
 
 IDEA_MAX_CHARS = 500
+# Ideas a participant may have posted in a phase, deleted ones included: this times the cap.
+DELETED_IDEAS_FACTOR = 2
 ACTION_MAX_CHARS = 1000
 THEME_MAX_CHARS = 200
 WHO_MAX_CHARS = 200
@@ -83,12 +86,14 @@ def _transition(method, *args) -> None:
 def create_facilitator(email: str, name: str, password: str, language: str = "fi") -> Facilitator:
     """Create a facilitator account with a hashed password."""
     email = email.strip().lower()
+    # Hash first, whether or not the address is taken: both answers take as long.
+    password_hash = passwords.hash_password(password)
     if db.session.scalar(select(Facilitator).filter_by(email=email)) is not None:
         raise OperationError("email_taken")
     user = Facilitator(
         email=email,
         name=name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         language=language,
     )
     db.session.add(user)
@@ -97,9 +102,13 @@ def create_facilitator(email: str, name: str, password: str, language: str = "fi
 
 
 def authenticate(email: str, password: str) -> Facilitator | None:
-    """Return the facilitator with this email and password, or None."""
+    """Return the facilitator with this email and password, or None.
+
+    An unknown e-mail costs a password check too, so the time taken does not tell
+    whether an account exists. The hashing runs off the event loop (passwords.py).
+    """
     user = db.session.scalar(select(Facilitator).filter_by(email=email.strip().lower()))
-    if user is None or not check_password_hash(user.password_hash, password):
+    if not passwords.check_password(user.password_hash if user else None, password):
         return None
     return user
 
@@ -141,12 +150,12 @@ def find_facilitator(email: str) -> Facilitator | None:
 
 def check_password(user: Facilitator, password: str) -> bool:
     """Tell whether a password is the facilitator's current one."""
-    return check_password_hash(user.password_hash, password)
+    return passwords.check_password(user.password_hash, password)
 
 
 def set_password(user: Facilitator, password: str) -> None:
     """Replace the facilitator's password (the caller has checked its length)."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = passwords.hash_password(password)
     db.session.commit()
 
 
@@ -168,11 +177,39 @@ def update_profile(user: Facilitator, name: str, language: str) -> None:
 
 
 def _new_join_code() -> str:
-    """Return a random join code not used by any session."""
+    """Return a random join code not used by any session that can still be joined.
+
+    A code whose session closed longer than the join grace ago is retired: it can be
+    given to a new session, and the old session's code is replaced by a mark no one
+    can type (`~<id>`), so it is never found by code again.
+    """
     while True:
         code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-        if db.session.scalar(select(Workshop.id).filter_by(join_code=code)) is None:
+        holder = db.session.scalar(select(Workshop).filter_by(join_code=code))
+        if holder is None:
             return code
+        if _retired(holder):
+            holder.join_code = f"~{holder.id}"
+            db.session.flush()
+            return code
+
+
+def join_grace() -> timedelta:
+    """Return how long a closed session can still be joined (FACILITATOR_JOIN_GRACE_HOURS)."""
+    from flask import current_app
+
+    return timedelta(hours=float(current_app.config.get("JOIN_GRACE_HOURS", 24)))
+
+
+def _retired(workshop: Workshop) -> bool:
+    """Tell whether a session's join code no longer works: closed longer than the grace."""
+    if workshop.status is not SessionStatus.CLOSED or workshop.closed_at is None:
+        return False
+    closed_at = workshop.closed_at
+    now = utcnow()
+    if closed_at.tzinfo is None and now.tzinfo is not None:
+        now = now.replace(tzinfo=None)
+    return now - closed_at > join_grace()
 
 
 def normalize_join_code(raw: str) -> str:
@@ -229,7 +266,10 @@ def find_workshop_by_code(code: str) -> Workshop | None:
     code = normalize_join_code(code)
     if not code:
         return None
-    return db.session.scalar(select(Workshop).filter_by(join_code=code))
+    workshop = db.session.scalar(select(Workshop).filter_by(join_code=code))
+    if workshop is None or _retired(workshop):
+        return None
+    return workshop
 
 
 def start_workshop(workshop: Workshop) -> None:
@@ -329,6 +369,9 @@ def duplicate_workshop(workshop: Workshop, title: str) -> Workshop:
 def reopen_workshop(workshop: Workshop) -> None:
     """Bring a closed session back to live for corrections, input closed."""
     _transition(workshop.reopen)
+    if workshop.join_code.startswith("~"):
+        # Its code was retired and given to another session: it gets a new one.
+        workshop.join_code = _new_join_code()
     db.session.commit()
 
 
@@ -385,6 +428,12 @@ def join_participant(workshop: Workshop, token: str) -> Participant:
     return participant
 
 
+def participant_exists(token: str) -> bool:
+    """Tell whether a participant token has joined before."""
+    token_hash = hash_token(token)
+    return db.session.scalar(select(Participant.id).filter_by(token_hash=token_hash)) is not None
+
+
 def participant_count(workshop_id: int, executor=None) -> int:
     """Return how many phones have joined a session (on db.session unless told otherwise)."""
     query = select(func.count(Participant.id)).where(Participant.workshop_id == workshop_id)
@@ -407,7 +456,7 @@ def _require_input(workshop: Workshop, kind: PhaseKind):
 
 def _clean_text(text: str, max_chars: int) -> str:
     """Return stripped text, refusing empty or oversized text."""
-    text = (text or "").strip()
+    text = clean_input(text or "").strip()
     if not text:
         raise OperationError("empty")
     if len(text) > max_chars:
@@ -431,21 +480,30 @@ def add_idea(
     if existing is not None:
         if existing.participant_id != participant.id:
             raise OperationError("invalid")
+        if existing.deleted:
+            # A late retry of an idea its writer has since deleted: say so, post nothing.
+            raise OperationError("idea_deleted")
         return IdeaResult(existing, created=False)
     phase = _require_input(workshop, PhaseKind.IDEAS)
     text = _clean_text(text, IDEA_MAX_CHARS)
     column = _check_column(phase, column)
-    mine = db.session.scalar(
-        select(func.count(Idea.id)).where(
+    live, deleted = db.session.execute(
+        select(
+            func.count(Idea.id).filter(Idea.deleted.is_(False)),
+            func.count(Idea.id).filter(Idea.deleted.is_(True)),
+        ).where(
             Idea.workshop_id == workshop.id,
             Idea.phase_id == phase.id,
             Idea.participant_id == participant.id,
-            Idea.deleted.is_(False),
         )
-    )
+    ).one()
     limit = phase.settings.max_ideas_per_person
-    if mine >= limit:
+    if live >= limit:
         raise OperationError("too_many_ideas", max=limit)
+    # Deleted ideas count too, up to a second cap's worth: fixing typos by deleting
+    # and re-posting is fine, add-then-delete cannot fill the table with rows.
+    if live + deleted >= limit * DELETED_IDEAS_FACTOR:
+        raise OperationError("too_many_deleted")
     idea = Idea(
         workshop_id=workshop.id,
         phase_id=phase.id,
@@ -953,13 +1011,19 @@ class ActionFields:
     given: frozenset[str] = frozenset({"what", "who", "due", "first_step", "follow_up", "status"})
 
 
-def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> Action:
-    """Record an agreed action; a retried client id returns the first one."""
+@dataclass
+class ActionResult:
+    action: Action
+    created: bool
+
+
+def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> ActionResult:
+    """Record an agreed action; a retried client id returns the first one, not created."""
     existing = db.session.scalar(
         select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
     )
     if existing is not None:
-        return existing
+        return ActionResult(existing, created=False)
     action = Action(workshop_id=workshop.id, client_id=client_id)
     _apply_action_fields(action, fields, partial=False)
     db.session.add(action)
@@ -968,10 +1032,11 @@ def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> Acti
     except IntegrityError:
         # The same request raced in twice (a double click, a retry): keep the first.
         db.session.rollback()
-        return db.session.scalar(
+        first = db.session.scalar(
             select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
         )
-    return action
+        return ActionResult(first, created=False)
+    return ActionResult(action, created=True)
 
 
 def update_action(workshop: Workshop, action_id: int, fields: ActionFields) -> Action:
