@@ -100,6 +100,14 @@ class Facilitator(UserMixin, db.Model):
         back_populates="facilitator", cascade="all, delete-orphan"
     )
 
+    def get_login_token(self) -> str | None:
+        """Return the sign-in this object was loaded through (set by logins.py).
+
+        Flask-Login keeps this, never the account id, in the session and remember-me
+        cookies (`login_manager.id_attribute`), so ending the sign-in ends both cookies.
+        """
+        return getattr(self, "_login_token", None)
+
 
 class ApiToken(db.Model):
     __tablename__ = "api_token"
@@ -113,6 +121,26 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     facilitator: Mapped[Facilitator] = relationship(back_populates="tokens")
+
+
+class LoginSession(db.Model):
+    """One sign-in of a facilitator in one browser; deleting the row signs it out.
+
+    Only a SHA-256 of the random token is kept. No user agent or address is stored.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "Keep me signed in": a fixed lifetime; otherwise it lapses when unused for a while.
+    remembered: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
 
 
 class Workshop(db.Model):

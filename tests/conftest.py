@@ -10,7 +10,7 @@ import pytest
 from facilitator import create_app
 from facilitator.extensions import db, socketio
 from facilitator.models import Facilitator
-from tests.server_process import csrf_token, signup_form
+from tests.server_process import csrf_token, login_form, signup_form
 
 # The PostgreSQL server the suite also runs on (the machine's loopback one by default).
 PG_ADMIN_URL = os.environ.get(
@@ -87,6 +87,9 @@ class FacilitatorClient:
         self.client = client
         token = csrf_from(client.get("/auth/signup").get_data(as_text=True))
         response = client.post("/auth/signup", data=signup_form(email, token))
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        # Sign-up never signs in (it must not tell whether the address was free).
+        response = client.post("/auth/login", data=login_form(email, token))
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         self.csrf = csrf_from(client.get("/sessions").get_data(as_text=True))
 

@@ -104,14 +104,24 @@ def signup_form(email: str, csrf: str) -> dict:
     }
 
 
+def login_form(email: str, csrf: str, password: str = "salasana123") -> dict:
+    """Return a filled-in sign-in form for an account made with signup_form."""
+    return {"email": email, "password": password, "csrf_token": csrf}
+
+
 def signed_in_facilitator(
     base_url: str, email: str = "fasi@example.fi"
 ) -> tuple[requests.Session, str]:
-    """Sign up a facilitator over HTTP; return the session and a CSRF token."""
+    """Sign up a facilitator over HTTP and sign in; return the session and a CSRF token."""
     http = requests.Session()
     token = csrf_token(http.get(base_url + "/auth/signup").text)
     response = http.post(
         base_url + "/auth/signup", data=signup_form(email, token), allow_redirects=False
+    )
+    assert response.status_code == 302, response.text[:500]
+    # Sign-up never signs in (it must not tell whether the address was free).
+    response = http.post(
+        base_url + "/auth/login", data=login_form(email, token), allow_redirects=False
     )
     assert response.status_code == 302, response.text[:500]
     return http, csrf_token(http.get(base_url + "/sessions").text)

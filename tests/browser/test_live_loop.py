@@ -97,6 +97,10 @@ def test_idea_from_phone_reaches_projector_and_other_phone(server, browser):
     control.fill("#password", "hyva-salasana-123")
     control.fill("#password2", "hyva-salasana-123")
     control.locator("form[action$='/auth/signup'] [type=submit]").click()
+    # Sign-up sends the person to sign in, with the address filled in.
+    control.wait_for_url(re.compile(r"/auth/login"))
+    control.fill("#password", "hyva-salasana-123")
+    control.locator("form[action*='/auth/login'] [type=submit]").click()
     control.wait_for_load_state()
     control.goto(server + "/sessions/new")
     control.fill("#title", "Osasto 5 kehittämispäivä")
