@@ -13,7 +13,7 @@
 
   var SHY = '\u00AD';
   var SHY_ALL = /\u00AD/g;
-  var MIN_WORD = 6; // shorter words are never split
+  var MIN_WORD = 8; // shorter words are never split: they fit a line and split looks busy
   var MIN_TAIL = 3;
   var LONG_RUN = new RegExp('[^\\s' + SHY + ']{' + MIN_WORD + ',}');
   var PATTERNS = { fi: 'hyphenationPatternsFi', sv: 'hyphenationPatternsSv', en: 'hyphenationPatternsEnUs' };
