@@ -110,7 +110,9 @@ def grouping_session(base: str, n_ideas: int, language: str = "fi", email: str =
         headers=headers,
         json={
             "model_id": "keep-change-give-up",
-            "title": "Osasto 5 kehittämispäivä" if language == "fi" else "Avdelning 5 utvecklingsdag",
+            "title": "Osasto 5 kehittämispäivä"
+            if language == "fi"
+            else "Avdelning 5 utvecklingsdag",
             "team_name": "Osasto 5" if language == "fi" else "Avdelning 5",
             "language": language,
         },
@@ -166,11 +168,14 @@ def add_theme(setup: dict, title: str) -> int:
 
 def drag(page, source, target) -> None:
     """Drag with real pointer moves in small steps, as SortableJS needs."""
+    source.evaluate("e => e.scrollIntoView({block: 'center'})")
     box = source.bounding_box()
     goal = target.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    # Grab the card by its text (the checkbox and the menu button do not start a drag).
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
     page.mouse.down()
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] / 2 + 10, steps=5)
+    page.mouse.move(x + 10, y + 10, steps=5)
     page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2, steps=20)
     page.mouse.move(goal["x"] + goal["width"] / 2 + 2, goal["y"] + goal["height"] / 2 + 2, steps=3)
     page.mouse.up()
@@ -188,7 +193,7 @@ def test_drag_and_drop_groups_an_idea_and_it_persists(server, browser):
 
     page.locator(f".theme[data-theme-id='{theme_id}'] .idea-card[data-id='{idea_id}']").wait_for()
     page.wait_for_function(
-        f"document.getElementById('live-status').textContent.includes('Tiedonkulku')"
+        "() => document.getElementById('live-status').textContent.includes('Tiedonkulku')"
     )
     assert themes_by_idea(setup)[idea_id] == theme_id
 
@@ -204,7 +209,7 @@ def test_drag_and_drop_groups_an_idea_and_it_persists(server, browser):
     drag(page, card, page.locator(".pool .card-list").first)
     page.locator(f".pool .idea-card[data-id='{idea_id}']").wait_for()
     page.wait_for_function(
-        f"document.querySelectorAll(\".theme[data-theme-id='{theme_id}'] .idea-card\").length === 0"
+        f"() => !document.querySelector(\".theme[data-theme-id='{theme_id}'] .idea-card\")"
     )
     assert themes_by_idea(setup)[idea_id] is None
     assert not errors, errors
@@ -222,16 +227,16 @@ def test_keyboard_selection_moves_three_ideas_and_makes_a_theme(server, browser)
     for idea_id in first:
         page.focus(f"#sel-{idea_id}")
         page.keyboard.press("Space")
-    assert page.locator("#bulk-count").inner_text().startswith("3")
+    assert "3" in page.locator("#bulk-count").inner_text()
     page.focus("#bulk-theme")
     page.select_option("#bulk-theme", str(theme_id))
     page.focus("#bulk-move")
     page.keyboard.press("Enter")
     for idea_id in first:
-        page.locator(f".theme[data-theme-id='{theme_id}'] .idea-card[data-id='{idea_id}']").wait_for()
-    page.wait_for_function(
-        "document.getElementById('live-status').textContent.includes('3')"
-    )
+        page.locator(
+            f".theme[data-theme-id='{theme_id}'] .idea-card[data-id='{idea_id}']"
+        ).wait_for()
+    page.wait_for_function("() => document.getElementById('live-status').textContent.includes('3')")
     assert page.evaluate("document.activeElement.id") == "bulk-move", "focus stays on the button"
     grouped = themes_by_idea(setup)
     assert [grouped[i] for i in first] == [theme_id] * 3
@@ -265,8 +270,9 @@ def test_every_minute_controls_are_above_the_fold(server, browser, size):
     setup = grouping_session(server, 40)
     width, height = size
     page, errors = control_page(browser, server, setup, width, height)
+    # 4 phones joined and are connected: the count reads "online / joined" in any language.
     page.wait_for_function(
-        "document.getElementById('presence-text').textContent.includes('/')"
+        r"() => /4\s*\/\s*4/.test(document.getElementById('presence-text').textContent)"
     )
     for selector in (
         "#join-code",
@@ -284,8 +290,6 @@ def test_every_minute_controls_are_above_the_fold(server, browser, size):
         assert box is not None, selector
         assert box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box)
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box)
-    # 4 phones joined; the count reads "online / joined".
-    assert page.locator("#presence-text").inner_text().replace("\u202f", " ").startswith("4 / 4")
     # The skip link takes the keyboard to the wall.
     page.locator(".now-skip").click()
     assert page.evaluate("document.activeElement.id") == "phase-body"
