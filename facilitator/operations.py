@@ -25,6 +25,7 @@ from .models import (
     Facilitator,
     Idea,
     IllegalTransition,
+    LoginSession,
     Participant,
     Rating,
     SessionStatus,
@@ -153,10 +154,19 @@ def check_password(user: Facilitator, password: str) -> bool:
     return passwords.check_password(user.password_hash, password)
 
 
-def set_password(user: Facilitator, password: str) -> None:
-    """Replace the facilitator's password (the caller has checked its length)."""
+def set_password(user: Facilitator, password: str, keep_login_id: int | None = None) -> int:
+    """Replace the facilitator's password (the caller has checked its length).
+
+    Every sign-in of the account ends except the one with `keep_login_id` (the browser
+    that changed it), so a stolen cookie stops working; returns how many ended.
+    """
     user.password_hash = passwords.hash_password(password)
+    ended = delete(LoginSession).where(LoginSession.facilitator_id == user.id)
+    if keep_login_id is not None:
+        ended = ended.where(LoginSession.id != keep_login_id)
+    count = db.session.execute(ended).rowcount or 0
     db.session.commit()
+    return count
 
 
 def update_profile(user: Facilitator, name: str, language: str) -> None:

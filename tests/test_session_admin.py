@@ -12,7 +12,7 @@ from facilitator import operations as ops
 from facilitator.__main__ import main as cli_main
 from facilitator.extensions import db
 from facilitator.models import Facilitator, Workshop
-from tests.conftest import FacilitatorClient
+from tests.conftest import FacilitatorClient, csrf_from
 
 EMAIL = "fasilitaattori@example.fi"
 PASSWORD = "salasana123"
@@ -180,7 +180,7 @@ def test_duplicate_copies_template_and_settings_but_no_content(app, facilitator,
 # --- reopen ---------------------------------------------------------------------
 
 
-def test_reopen_brings_a_closed_session_back_with_input_closed(facilitator, phone_factory):
+def test_reopen_brings_a_closed_session_back_with_input_closed(app, facilitator, phone_factory):
     """Closed -> live in the same phase, input closed; refused from upcoming and live."""
     use_english(facilitator.client)
     session = facilitator.create_session()
@@ -218,6 +218,15 @@ def test_reopen_brings_a_closed_session_back_with_input_closed(facilitator, phon
     assert r.status_code == 302
     listing = facilitator.client.get("/sessions").get_data(as_text=True)
     assert "Only a closed session can be reopened." in listing
+
+    # Long closed, its code retired and taken by another session: reopening gives a new one.
+    facilitator.api("POST", f"/sessions/{sid}/close")
+    with app.app_context():
+        db.session.get(Workshop, sid).join_code = f"~{sid}"
+        db.session.commit()
+    code = facilitator.api("POST", f"/sessions/{sid}/reopen").get_json()["session"]["join_code"]
+    assert re.fullmatch(r"[A-Z0-9]{6}", code)
+    assert phone_factory(code).join_ack["ok"]
 
 
 # --- delete ---------------------------------------------------------------------
@@ -388,9 +397,23 @@ def test_account_name_and_language_change(app, facilitator):
         assert db.session.scalar(select(Facilitator.language)) == "sv"
 
 
+def sign_in(app, password: str = PASSWORD):
+    """Return a second browser signed in to the facilitator's account."""
+    browser = app.test_client()
+    token = csrf_from(browser.get("/auth/login").get_data(as_text=True))
+    r = browser.post(
+        "/auth/login", data={"email": EMAIL, "password": password, "csrf_token": token}
+    )
+    assert r.status_code == 302
+    assert browser.get("/sessions").status_code == 200
+    return browser
+
+
 def test_password_change_needs_the_current_password(app, client, facilitator):
-    """A wrong current password is refused with a message; the new one then signs in."""
+    """A wrong current password is refused with a message; the new one then signs in;
+    other browsers of the account are signed out, this one stays."""
     use_english(client)
+    other_browser = sign_in(app)
 
     def change(current, new, new2=None):
         return client.post(
@@ -412,8 +435,12 @@ def test_password_change_needs_the_current_password(app, client, facilitator):
     mismatch = change(PASSWORD, "uusisalasana1", "uusisalasana2")
     assert "The passwords do not match." in mismatch.get_data(as_text=True)
     assert client.post("/account/password", data={}).status_code == 400
+    assert other_browser.get("/sessions").status_code == 200
     assert change(PASSWORD, "uusisalasana1").status_code == 302
-    assert "Your password was changed." in client.get("/account").get_data(as_text=True)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Your password was changed." in page
+    assert "Other browsers signed in to your account were signed out." in page
+    assert other_browser.get("/sessions").status_code == 302
     with app.app_context():
         assert ops.authenticate(EMAIL, "uusisalasana1") is not None
         assert ops.authenticate(EMAIL, PASSWORD) is None
@@ -430,6 +457,8 @@ def test_reset_password_command(app, facilitator, database_url, monkeypatch, cap
     )
     assert code == 0
     assert "was changed" in capsys.readouterr().err
+    # A reset ends every sign-in of the account.
+    assert facilitator.client.get("/sessions").status_code == 302
     with app.app_context():
         assert ops.authenticate(EMAIL, "komentorivilta1") is not None
 

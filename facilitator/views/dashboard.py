@@ -20,7 +20,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import export, realtime
+from .. import export, logins, realtime
 from .. import operations as ops
 from ..catalog import available_models
 from ..errors import OperationError
@@ -236,7 +236,9 @@ def account_password():
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
         if ops.check_password(current_user, form.current_password.data):
-            ops.set_password(current_user, form.new_password.data)
+            ended = ops.set_password(
+                current_user, form.new_password.data, keep_login_id=logins.current_session_id()
+            )
             flash(gettext("Your password was changed."), "info")
             return redirect(url_for("dashboard.account"))
         form.current_password.errors.append(gettext("The current password is wrong."))
@@ -244,6 +246,8 @@ def account_password():
 
 
 # --- managing sessions ----------------------------------------------------------
+            if ended:
+                flash(gettext("Other browsers signed in to your account were signed out."), "info")
 
 
 def copy_title(title: str) -> str:
