@@ -26,6 +26,7 @@ from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
 
+from . import ratelimit
 from .extensions import db
 from .models import Facilitator, LoginSession, utcnow
 
@@ -208,8 +209,8 @@ def _limits() -> dict[str, Backoff]:
 
 
 def client_address() -> str:
-    """Return the address the request came from (the proxy's, behind a proxy)."""
-    return request.remote_addr or "-"
+    """Return the client's address (X-Forwarded-For only from a trusted proxy)."""
+    return ratelimit.client_address(request.environ)
 
 
 def _account_key(email: str) -> str:
