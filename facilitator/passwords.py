@@ -9,11 +9,14 @@ How the work leaves the loop depends on the configured async mode, and only here
 - `eventlet`: `eventlet.tpool.execute` (under monkey-patching `threading` is green, so
   an ordinary thread pool would still run on the loop); the waiting request yields.
 - `threading`: every request already has its own thread; the hash runs in it.
-hashlib's scrypt releases the GIL, so other threads keep running meanwhile.
+hashlib's scrypt releases the GIL, so other threads keep running meanwhile; on Linux the
+hashing threads also run at a lower priority (nice 10), so that when the machine is busy
+the event loop gets the CPU first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -49,6 +52,19 @@ def _slots() -> threading.BoundedSemaphore:
         return slots
 
 
+_niced = threading.local()
+
+
+def _lowered(fn: Callable, *args):
+    """Call fn in a thread that yields the CPU to the event loop when both want it."""
+    if not getattr(_niced, "done", False):
+        _niced.done = True
+        # Linux: a thread's own nice value; elsewhere the hash runs at normal priority.
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    return fn(*args)
+
+
 def _off_the_loop(fn: Callable, *args):
     """Run a CPU-heavy call where it cannot stall the sockets; return its result."""
     if not has_app_context():  # the command line: no event loop to protect
@@ -57,7 +73,7 @@ def _off_the_loop(fn: Callable, *args):
         if current_app.config.get("SOCKETIO_ASYNC_MODE") == "eventlet":
             from eventlet import tpool
 
-            return tpool.execute(fn, *args)
+            return tpool.execute(_lowered, fn, *args)
         return fn(*args)
 
 
