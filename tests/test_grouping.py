@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from facilitator.operations import GROUP_MAX_IDEAS
@@ -260,3 +262,74 @@ def test_grouping_needs_sign_in_csrf_and_ownership(app, facilitator, wall):
     )
     assert r.status_code == 404
     assert all(t is None for t in theme_of(facilitator, wall["sid"]).values())
+
+
+def test_group_phase_names_the_source_columns_for_the_facilitator(facilitator, wall, app):
+    """The control view lists ideas by source column, so it gets the column titles."""
+    state = state_of(facilitator, wall["sid"])
+    columns = state["phase"]["settings"]["columns"]
+    assert [c["id"] for c in columns] == ["keep", "change", "give-up"]
+    assert columns[0]["title"] == "Säilytä"
+
+
+def test_actions_phase_lists_vote_winners_and_new_ideas(facilitator, phone_factory):
+    """Beside the action form: the last vote's winners by votes, then the ideas written after it."""
+    session = facilitator.create_session("sytyttaja", "S")
+    sid = session["id"]
+    phones = [phone_factory(session["join_code"]) for _ in range(2)]
+    state = facilitator.go_to(sid, "ideas")
+    index = {p["id"]: p["index"] for p in state["phases"]}
+    facilitator.api("POST", f"/sessions/{sid}/phase", {"to": index["drains"]})
+    drains = [phones[0].add_idea(t)["idea"]["id"] for t in ("Kiire", "Keskeytykset", "Melu")]
+    group = facilitator.go_to(sid, "group")["phase"]["id"]
+    themes = {}
+    for title, ids in (("Kiire ja keskeytykset", drains[:2]), ("Melu", drains[2:])):
+        r = facilitator.api(
+            "POST", f"/sessions/{sid}/themes", {"title": title, "phase_id": group, "idea_ids": ids}
+        )
+        themes[title] = r.get_json()["theme"]["id"]
+    facilitator.go_to(sid, "vote")
+    for phone in phones:
+        ack = phone.emit(
+            "vote.set",
+            {"client_id": uuid.uuid4().hex, "item": f"theme:{themes['Melu']}", "count": 1},
+        )
+        assert ack["ok"], ack
+    ack = phones[0].emit(
+        "vote.set",
+        {
+            "client_id": uuid.uuid4().hex,
+            "item": f"theme:{themes['Kiire ja keskeytykset']}",
+            "count": 1,
+        },
+    )
+    assert ack["ok"], ack
+    facilitator.api("POST", f"/sessions/{sid}/phase", {"to": index["ways"]})
+    phones[1].add_idea("Hiljainen huone kirjaamiselle")
+    facilitator.api("POST", f"/sessions/{sid}/phase", {"to": index["actions"]})
+
+    state = state_of(facilitator, sid)
+    candidates = state["candidates"]
+    assert [(v["title"], v["count"]) for v in candidates["votes"]] == [
+        ("Melu", 2),
+        ("Kiire ja keskeytykset", 1),
+    ]
+    assert candidates["ideas_phase_id"] == "ways"
+    assert [i["text"] for i in candidates["ideas"]] == ["Hiljainen huone kirjaamiselle"]
+    assert set(candidates["ideas"][0]) == {"id", "text", "column"}
+    # Only the facilitator gets them.
+    phone_state = phones[0].emit("sync", {})["state"]
+    assert "candidates" not in phone_state
+
+
+def test_ideas_before_the_vote_are_not_action_candidates(facilitator, phone_factory):
+    """In keep-change-give-up the wall was voted on: only the vote winners are offered."""
+    session = facilitator.create_session()
+    sid = session["id"]
+    phone = phone_factory(session["join_code"])
+    state = facilitator.go_to(sid, "ideas")
+    phone.add_idea("Aamupalaverit", state["phase"]["settings"]["columns"][0]["id"])
+    state = facilitator.go_to(sid, "actions")
+    assert state["candidates"]["ideas"] == []
+    assert state["candidates"]["ideas_phase_id"] is None
+    assert state["candidates"]["votes"] == []
