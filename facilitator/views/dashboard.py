@@ -240,14 +240,14 @@ def account_password():
                 current_user, form.new_password.data, keep_login_id=logins.current_session_id()
             )
             flash(gettext("Your password was changed."), "info")
+            if ended:
+                flash(gettext("Other browsers signed in to your account were signed out."), "info")
             return redirect(url_for("dashboard.account"))
         form.current_password.errors.append(gettext("The current password is wrong."))
     return _account_page(password=form, status=400)
 
 
 # --- managing sessions ----------------------------------------------------------
-            if ended:
-                flash(gettext("Other browsers signed in to your account were signed out."), "info")
 
 
 def copy_title(title: str) -> str:
