@@ -99,6 +99,8 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "SOCKET_EVENT_BURST": 60,
         "SOCKET_EVENT_RATE": 10.0,
         "SOCKET_FLOOD_DISCONNECT": 3,
+        # Unanswered events per socket: a phone has at most a write and a sync in flight.
+        "SOCKET_MAX_PENDING": 4,
         # Every socket of one participant (tabs) together.
         "PARTICIPANT_EVENT_BURST": 120,
         "PARTICIPANT_EVENT_RATE": 20.0,

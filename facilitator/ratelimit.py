@@ -50,6 +50,11 @@ class Limiter:
 join_limiter = Limiter("JOIN_ATTEMPTS_PER_MINUTE")
 
 
+def clock() -> float:
+    """Return the limiters' clock (seconds; tests replace it to let minutes pass)."""
+    return time.monotonic()
+
+
 class TokenBuckets:
     """Token buckets keyed by anything, in a table of bounded size.
 
@@ -71,7 +76,7 @@ class TokenBuckets:
         The balance never goes below `floor`: a caller refuses events while it is
         negative and treats reaching the floor as "far over" (e.g. disconnects).
         """
-        now = time.monotonic()
+        now = clock()
         with self._lock:
             entry = self._table.get(key)
             if entry is None:
@@ -81,12 +86,16 @@ class TokenBuckets:
             else:
                 entry[0] = min(float(burst), entry[0] + (now - entry[1]) * rate)
                 entry[1] = now
+            if entry[0] >= 1:
+                entry[0] -= 1
+                return entry[0]
+            # Refused: the balance sinks further (to the floor), the answer is negative.
             entry[0] = max(float(floor), entry[0] - 1)
-            return entry[0]
+            return min(entry[0], -0.5)
 
     def allow(self, key, burst: float, rate: float) -> bool:
         """Take a token if there is one; tell whether the event may go ahead."""
-        now = time.monotonic()
+        now = clock()
         with self._lock:
             entry = self._table.get(key)
             if entry is None:

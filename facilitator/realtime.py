@@ -592,6 +592,9 @@ class FloodGuard:
         self.app = app
         self.server = server
         self.sockets = TokenBuckets(max_keys=100_000)
+        self._lock = threading.Lock()
+        # Socket -> handlers started and not yet finished.
+        self._pending: dict[str, int] = {}
         self._acks: dict[tuple[str, str], dict] = {}
         self._dispatch = server._handle_eio_message
         self._eio_disconnect = server._handle_eio_disconnect
@@ -641,7 +644,48 @@ class FloodGuard:
         if not isinstance(event, str) or event in RESERVED_EVENTS or event not in handlers:
             self._answer(eio_sid, namespace, pkt.id, "invalid")
             return
-        self.server._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
+        self._run_event(eio_sid, pkt)
+
+    def _run_event(self, eio_sid: str, pkt) -> None:
+        """Run an event's handler, at most SOCKET_MAX_PENDING at once per socket.
+
+        A phone sends its writes one at a time (the outbox) plus a `join` or `sync`;
+        more unanswered events than that is a flood, refused without starting a task,
+        so one socket can never keep more than a few handlers busy.
+        """
+        namespace = pkt.namespace or "/"
+        sid = self.server.manager.sid_from_eio_sid(eio_sid, namespace)
+        if sid is None or not self.server.manager.is_connected(sid, namespace):
+            return
+        with self._lock:
+            pending = self._pending.get(eio_sid, 0)
+            if pending >= self.app.config["SOCKET_MAX_PENDING"]:
+                busy = True
+            else:
+                busy = False
+                self._pending[eio_sid] = pending + 1
+        if busy:
+            tally.count("socket packets refused for flooding")
+            self._answer(eio_sid, namespace, pkt.id, "rate_limited")
+            return
+        if self.server.async_handlers:
+            self.server.start_background_task(self._handle, sid, eio_sid, pkt)
+        else:
+            self._handle(sid, eio_sid, pkt)
+
+    def _handle(self, sid: str, eio_sid: str, pkt) -> None:
+        """Call python-socketio's handler and acknowledge; then free the socket's slot."""
+        try:
+            self.server._handle_event_internal(
+                self.server, sid, eio_sid, pkt.data, pkt.namespace or "/", pkt.id
+            )
+        finally:
+            with self._lock:
+                left = self._pending.get(eio_sid, 1) - 1
+                if left > 0:
+                    self._pending[eio_sid] = left
+                else:
+                    self._pending.pop(eio_sid, None)
 
     def on_disconnect(self, eio_sid: str, *args) -> None:
         """Forget the socket's bucket, then let python-socketio clean up."""

@@ -6,6 +6,7 @@ or by a personal API token: `Authorization: Bearer fa_...`.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from typing import Annotated, Literal
@@ -33,14 +34,22 @@ from ..catalog import available_models
 from ..errors import OperationError
 from ..extensions import csrf, db
 from ..models import ActionStatus, SessionStatus, Workshop
+from ..text import clean_input
 from ..workshop_models import localize
 from .dashboard import copy_title, join_url
 
+log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-Short = Annotated[str, StringConstraints(max_length=200)]
-Long = Annotated[str, StringConstraints(max_length=5000)]
+# Every text is cleaned of control characters (text.clean_input) before it is checked.
+Clean = BeforeValidator(clean_input)
+Short = Annotated[str, Clean, StringConstraints(max_length=200)]
+Long = Annotated[str, Clean, StringConstraints(max_length=5000)]
+# Row ids are PostgreSQL INTEGERs: anything outside is refused before a query is made.
+DbId = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+# Lists of ids: a bulk move is at most a few hundred ideas (see ops for the exact cap).
+IdList = Annotated[list[DbId], Field(max_length=10_000)]
 
 
 class _Body(BaseModel):
@@ -48,7 +57,7 @@ class _Body(BaseModel):
 
 
 class CreateSession(_Body):
-    model_id: Annotated[str, StringConstraints(max_length=64)]
+    model_id: Annotated[str, Clean, StringConstraints(max_length=64)]
     title: Short
     team_name: Short = ""
     language: Literal["fi", "sv", "en"] = "fi"
@@ -79,23 +88,23 @@ class TimerControl(_Body):
 
 class IdeaPatch(_Body):
     hidden: StrictBool | None = None
-    theme_id: StrictInt | None = None
+    theme_id: DbId | None = None
 
 
 class Merge(_Body):
-    into: StrictInt
+    into: DbId
 
 
 class ThemeCreate(_Body):
     title: Long
-    phase_id: Annotated[str, StringConstraints(max_length=64)]
+    phase_id: Annotated[str, Clean, StringConstraints(max_length=64)]
     # Optional: ideas to put under the new theme at once (see AssignIdeas for limits).
-    idea_ids: list[StrictInt] | None = None
+    idea_ids: IdList | None = None
 
 
 class AssignIdeas(_Body):
-    idea_ids: list[StrictInt]
-    theme_id: StrictInt | None
+    idea_ids: IdList
+    theme_id: DbId | None
 
 
 class ThemeRename(_Body):
@@ -115,7 +124,10 @@ IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
 
 
 class ActionBody(_Body):
-    client_id: Annotated[str, StringConstraints(min_length=8, max_length=64)] | None = None
+    client_id: (
+        Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+        | None
+    ) = None
     what: Long | None = None
     who: Long = ""
     due: IsoDate = None
@@ -137,6 +149,40 @@ def api_error(exc: ApiError):
     from ..errors import error_dict
 
     return {"error": error_dict(exc.code, **exc.params)}, exc.status
+
+
+HTTP_ERROR_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+@bp.errorhandler(Exception)
+def unexpected_error(exc: Exception):
+    """Answer an unexpected failure with `server_error` and an error id, never a traceback.
+
+    The log line carries the same id, the path's endpoint and where the code failed,
+    but not the request body or the exception's message (it can quote stored text).
+    """
+    from werkzeug.exceptions import HTTPException
+
+    from ..errors import error_dict, new_error_id
+    from ..logs import short_traceback, tally
+
+    if isinstance(exc, HTTPException):
+        # The same JSON answer the app-wide handler gives (this one sees them first).
+        status = exc.code or 500
+        code = HTTP_ERROR_CODES.get(status, "server_error" if status >= 500 else "invalid")
+        return {"error": error_dict(code)}, status
+    db.session.rollback()
+    error_id = new_error_id()
+    if tally.allow("unexpected API errors"):
+        log.error("API %s failed [error %s]: %s", request.endpoint, error_id, short_traceback(exc))
+    return {"error": error_dict("server_error", error_id=error_id)}, 500
 
 
 STATUS_FOR = {
@@ -181,11 +227,17 @@ def authenticate():
 
 def body(model: type[BaseModel]):
     """Return the validated JSON body, or answer 422 `invalid`."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        # Deeply nested JSON: refused as cheaply as the parser gives up.
+        raise ApiError(422, "invalid") from None
     if not isinstance(data, dict):
         raise ApiError(422, "invalid")
     try:
         return model.model_validate(data)
+    except RecursionError:
+        raise ApiError(422, "invalid") from None
     except ValidationError as exc:
         fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
         if fields and fields <= {"due", "follow_up"}:
@@ -484,9 +536,11 @@ def create_action(session_id: int):
     data = body(ActionBody)
     if data.client_id is None or data.what is None:
         raise ApiError(422, "invalid")
-    action = ops.add_action(workshop, data.client_id, _fields(data))
-    realtime.publish_actions(workshop)
-    return {"action": ser.action_dict(action)}, 201
+    result = ops.add_action(workshop, data.client_id, _fields(data))
+    if result.created:
+        # A retry is answered like the first time but not published again.
+        realtime.publish_actions(workshop)
+    return {"action": ser.action_dict(result.action)}, 201
 
 
 @bp.patch("/sessions/<int:session_id>/actions/<int:action_id>")

@@ -2,16 +2,29 @@
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
 from .. import operations as ops
 from ..extensions import csrf
 from ..forms import JoinForm
 from ..i18n import CODES
-from ..ratelimit import join_limiter
+from ..ratelimit import client_address, join_limiter
 
 bp = Blueprint("main", __name__)
+
+
+# Ids in URLs are PostgreSQL INTEGERs: a larger number names nothing (and must not
+# reach the database, where it would fail rather than find nothing).
+DB_ID_MAX = 2**31 - 1
+
+
+@bp.before_app_request
+def bound_url_ids():
+    """Answer 404 for any `<int:...>` URL part beyond the database's integer range."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= DB_ID_MAX:
+            abort(404)
 
 
 @bp.get("/")
@@ -29,7 +42,7 @@ def join():
     form = JoinForm(request.values)
     error = None
     if request.values.get("code") and form.validate():
-        address = request.remote_addr or "-"
+        address = client_address(request.environ)
         if join_limiter.exceeded(address):
             error = gettext("Too many attempts. Please wait a moment and try again.")
             return render_template("join.html", form=form, error=error), 429
