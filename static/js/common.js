@@ -503,6 +503,8 @@
         if (!state.vote || state.vote.phase_id !== payload.phase_id) return false;
         state.vote.results = payload.results;
         state.vote.voters = payload.voters;
+        state.vote.participants = payload.participants;
+        state.vote.revealed = payload.revealed;
         return true;
       case 'rate.results':
         if (!state.rate || state.rate.phase_id !== payload.phase_id) return false;
@@ -539,7 +541,7 @@
 
   /* ---------- timer ---------- */
   function fmt(sec) {
-    sec = Math.max(0, Math.ceil(sec));
+    sec = Math.max(0, sec);
     var h = Math.floor(sec / 3600);
     var m = Math.floor((sec % 3600) / 60);
     var s = sec % 60;
@@ -555,8 +557,13 @@
     return timer.remaining !== null && timer.remaining !== undefined ? timer.remaining : timer.duration || 0;
   }
 
-  // The clock skew is noted by FA.connect when a snapshot or timer event arrives;
-  // a server time passed here may be old (a re-render long after), so it is not used.
+  /*
+   * Counts down, then on past zero as overtime ("+01:20") while the timer runs. Crossing
+   * zero turns the timer to its "over" look with one gentle pulse (none with
+   * prefers-reduced-motion) and one spoken "Time's up".
+   * The clock skew is noted by FA.connect when a snapshot or timer event arrives;
+   * a server time passed here may be old (a re-render long after), so it is not used.
+   */
   FA.timer = function (el, timer) {
     var st = el._faTimer;
     if (!st) {
@@ -575,6 +582,7 @@
       el.appendChild(st.label);
       el.appendChild(st.live);
     }
+    clearTimeout(st.interval);
     clearInterval(st.interval);
     st.interval = null;
     if (!timer) {
@@ -589,11 +597,13 @@
       var t = st.timer;
       var rem = remainingOf(t);
       var running = t.state === 'running';
-      var text = fmt(rem);
+      var over = running && rem <= 0;
+      // Whole seconds change together on both sides of zero: 00:01, 00:00/+00:00, +00:01.
+      var text = over ? '+' + fmt(Math.floor(-rem)) : fmt(Math.ceil(rem));
       st.digits.textContent = text;
-      st.sr.textContent = FA.t('Time left: {time}', { time: text });
+      st.sr.textContent = over ? FA.t('Over time: {time}', { time: text.slice(1) }) : FA.t('Time left: {time}', { time: text });
       var label = '';
-      if (running && rem <= 0) label = FA.t("Time's up");
+      if (over) label = FA.t("Time's up");
       else if (t.state === 'paused') label = FA.t('Paused');
       else if (t.state === 'stopped') label = FA.t('Not started');
       st.label.textContent = label;
@@ -601,21 +611,27 @@
       el.classList.toggle('is-paused', t.state === 'paused');
       el.classList.toggle('is-stopped', t.state === 'stopped');
       el.classList.toggle('is-ending', running && rem > 0 && rem <= 60);
-      el.classList.toggle('is-over', running && rem <= 0);
+      el.classList.toggle('is-over', over);
+      if (!over) el.classList.remove('is-pulse');
       if (running && st.last !== null) {
         if (st.last > 60 && rem <= 60 && rem > 0) st.live.textContent = FA.t('One minute left');
-        else if (st.last > 0 && rem <= 0) st.live.textContent = FA.t("Time's up");
+        else if (st.last > 0 && rem <= 0) {
+          st.live.textContent = FA.t("Time's up");
+          el.classList.add('is-pulse'); // once, on the crossing seen live
+        }
       }
       st.last = rem;
-      if (!running || rem <= 0) {
+      if (!running) {
+        clearTimeout(st.interval);
         clearInterval(st.interval);
         st.interval = null;
       }
     }
     tick();
-    if (timer.state === 'running' && remainingOf(timer) > 0) {
+    if (timer.state === 'running') {
       // Align ticks with whole seconds of the countdown so the digits change evenly.
-      var frac = (remainingOf(timer) % 1) * 1000;
+      var rem = remainingOf(timer);
+      var frac = (((rem % 1) + 1) % 1) * 1000;
       st.interval = setTimeout(function () {
         tick();
         if (st.timer === timer && timer.state === 'running') st.interval = setInterval(tick, 1000);

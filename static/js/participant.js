@@ -648,9 +648,18 @@
         return { label: titles[r.key] || r.key, count: r.count, highlight: (v.my_votes[r.key] || 0) > 0 };
       });
       view.results.appendChild(el('h3', { class: 'section-title', id: 'vote-results-h' }, t('Results')));
-      view.results.appendChild(el('p', { class: 'muted' }, t('People who voted: {count}', { count: v.voters || 0 })));
+      view.results.appendChild(el('p', { class: 'muted' }, votedText(v)));
       view.results.appendChild(FA.chart(el('div'), rows, { unit: t('votes') }));
+    } else if (typeof v.voters === 'number') {
+      // The counts stay on the server until input closes: only how many have voted.
+      view.results.appendChild(el('h3', { class: 'section-title', id: 'vote-results-h' }, t('Results')));
+      view.results.appendChild(el('p', { class: 'vote-progress' }, votedText(v)));
+      view.results.appendChild(el('p', { class: 'muted' }, t('The results are shown when voting closes.')));
     }
+  }
+
+  function votedText(v) {
+    return t('{voters} / {participants} voted', { voters: v.voters || 0, participants: v.participants || 0 });
   }
 
   function setVote(key, delta) {

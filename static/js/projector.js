@@ -1,4 +1,9 @@
-/* Projector view: what the whole room sees. Read-only; joins with role "projector". */
+/* Projector view: what the whole room sees. Read-only; joins with role "projector".
+ *
+ * Text never shrinks to fit: what does not fit on the screen is split into pages that
+ * rotate every ROTATE_MS ("Page 2 / 3"; PageDown / PageUp or the arrow keys turn them by
+ * hand, as a presentation clicker does). Nothing is cut off silently.
+ */
 (function () {
   'use strict';
 
@@ -7,6 +12,8 @@
   var root = document.getElementById('projector');
   if (!root) return;
   var sessionId = Number(root.dataset.sessionId);
+  var ROTATE_MS = 12000;
+  var COLUMN_EM = 15; // the narrowest idea column, in the wall's font size
 
   var ui = {
     session: document.getElementById('p-session'),
@@ -17,7 +24,10 @@
     fit: document.getElementById('p-fit'),
     count: document.getElementById('p-count'),
     live: document.getElementById('p-live'),
-    fullscreen: document.getElementById('p-fullscreen')
+    fullscreen: document.getElementById('p-fullscreen'),
+    qrOpen: document.getElementById('p-qr-open'),
+    qrOverlay: document.getElementById('p-qr-overlay'),
+    qrClose: document.getElementById('p-qr-close')
   };
 
   var state = null;
@@ -28,6 +38,13 @@
   /* ---------- helpers ---------- */
   function phase() { return state && state.phase; }
   function settings() { return (phase() && phase().settings) || {}; }
+  function pageText(n, total) { return t('Page {n} / {total}', { n: n, total: total }); }
+  // The indicator keeps its place when empty, so showing it never moves the layout.
+  function showPager(pagerEl, k, total) {
+    if (!pagerEl) return;
+    pagerEl.textContent = total > 1 ? pageText(mod(k, total) + 1, total) : '';
+    pagerEl.classList.toggle('is-empty', total < 2);
+  }
 
   // Many ideas can arrive at once; the screen reader hears one calm summary, not a flood.
   var pendingNew = [];
@@ -45,20 +62,194 @@
     }, 2500);
   }
 
-  // Shrink the content until it fits: the back row cannot scroll.
-  function fit() {
-    var box = ui.body;
-    var lo = 0.4;
-    var hi = 1;
-    ui.fit.style.setProperty('--fit', '1');
-    if (box.scrollHeight <= box.clientHeight + 1) return;
-    for (var i = 0; i < 7; i++) {
-      var mid = (lo + hi) / 2;
-      ui.fit.style.setProperty('--fit', String(mid));
-      if (box.scrollHeight <= box.clientHeight + 1) lo = mid;
-      else hi = mid;
+  /* ---------- pages ---------- */
+  // One clock for every paged area: area i shows page (turn mod its page count).
+  var turn = 0;
+  var rotateTimer = null;
+
+  function layout() {
+    if (!state || !view.layout || !ui.body.clientHeight) {
+      setRotation(false);
+      return;
     }
-    ui.fit.style.setProperty('--fit', String(lo));
+    var pages = view.layout(turn) || 1;
+    setRotation(pages > 1);
+  }
+
+  function setRotation(on) {
+    if (on && !rotateTimer) {
+      rotateTimer = setInterval(function () { turn++; layout(); }, ROTATE_MS);
+    } else if (!on && rotateTimer) {
+      clearInterval(rotateTimer);
+      rotateTimer = null;
+    }
+  }
+
+  function turnPage(delta) {
+    turn += delta;
+    // A page turned by hand stays up for a whole period.
+    setRotation(false);
+    layout();
+  }
+
+  function mod(k, n) { return ((k % n) + n) % n; }
+
+  /*
+   * Flows blocks (group headings and idea cards) into as many columns as fit the host's
+   * width and splits them into pages of the host's height. A heading never ends a column
+   * alone; a group that continues in the next column repeats its heading.
+   * blocks: [{node, head: bool, group: key, title: text}]. Returns the number of pages.
+   */
+  function flow(host, blocks, k, pagerEl, retry, maxH) {
+    FA.clear(host);
+    var W = host.getBoundingClientRect().width;
+    var H = Math.min(host.clientHeight, maxH || Infinity);
+    var fontPx = parseFloat(getComputedStyle(host).fontSize) || 16;
+    var gap = Math.round(fontPx * 0.5);
+    var colGap = Math.round(fontPx * 0.8);
+    var C = Math.max(1, Math.floor((W + colGap) / (COLUMN_EM * fontPx + colGap)));
+    var colW = (W - colGap * (C - 1)) / C;
+
+    // Measure every block at the column width in one pass.
+    var measurer = el('ul', { class: 'wall p-measure', 'aria-hidden': 'true' });
+    // A hair narrower than the column: a line that only just fits is counted as wrapped.
+    measurer.style.width = Math.max(0, colW - 1) + 'px';
+    host.appendChild(measurer);
+    var contProto = {};
+    blocks.forEach(function (b) {
+      measurer.appendChild(b.node);
+      if (b.head && !contProto[b.group]) {
+        contProto[b.group] = contHead(b);
+        measurer.appendChild(contProto[b.group]);
+      }
+    });
+    var heights = blocks.map(function (b) { return b.node.offsetHeight; });
+    var contHeights = {};
+    Object.keys(contProto).forEach(function (g) { contHeights[g] = contProto[g].offsetHeight; });
+    host.removeChild(measurer);
+    FA.clear(measurer);
+
+    var pages = [];
+    var cols;
+    var c;
+    var h;
+    function newPage() {
+      cols = [];
+      for (var i = 0; i < C; i++) cols.push([]);
+      pages.push(cols);
+      c = 0;
+      h = 0;
+    }
+    function room(need) { return cols[c].length === 0 || h + gap + need <= H; }
+    function advance() {
+      c++;
+      h = 0;
+      if (c >= C) newPage();
+    }
+    function place(b, bh) {
+      h += (cols[c].length ? gap : 0) + bh;
+      cols[c].push(b);
+    }
+    newPage();
+    var heads = {};
+    blocks.forEach(function (b, i) {
+      var bh = heights[i];
+      if (b.head) {
+        heads[b.group] = b;
+        var next = blocks[i + 1];
+        var need = bh + (next && !next.head ? gap + heights[i + 1] : 0);
+        if (!room(need)) advance();
+        place(b, bh);
+        return;
+      }
+      if (!room(bh)) {
+        advance();
+        var head = heads[b.group];
+        if (head) place({ cont: head }, contHeights[b.group] || 0);
+      }
+      place(b, bh);
+    });
+    // A last page holding nothing (a heading pushed over) is not a page.
+    while (pages.length > 1 && !pages[pages.length - 1][0].length) pages.pop();
+
+    var shown = pages[mod(k, pages.length)];
+    var pageNode = el('div', { class: 'p-flow-page' });
+    pageNode.style.gridTemplateColumns = 'repeat(' + C + ', minmax(0, 1fr))';
+    pageNode.style.columnGap = colGap + 'px';
+    shown.forEach(function (list) {
+      var col = el('div', { class: 'p-flow-col' });
+      col.style.gap = gap + 'px';
+      var ul = null;
+      list.forEach(function (b) {
+        if (b.cont) {
+          col.appendChild(contHead(b.cont));
+          ul = null;
+        } else if (b.head) {
+          col.appendChild(b.node);
+          ul = null;
+        } else {
+          if (!ul) {
+            ul = el('ul', { class: 'wall' });
+            ul.style.gap = gap + 'px';
+            col.appendChild(ul);
+          }
+          ul.appendChild(b.node);
+        }
+      });
+      pageNode.appendChild(col);
+    });
+    host.appendChild(pageNode);
+    showPager(pagerEl, k, pages.length);
+    // Sizes can shift by a pixel or two once the page is in place (rounding, fonts):
+    // lay out again a little shorter rather than cut the last card.
+    var over = host.scrollHeight - host.clientHeight;
+    if (over > 0 && (retry || 0) < 3) return flow(host, blocks, k, pagerEl, (retry || 0) + 1, H - over);
+    return pages.length;
+  }
+
+  function contHead(head) {
+    var node = head.node.cloneNode(true);
+    node.classList.add('is-cont');
+    var title = node.querySelector('.p-group-title');
+    if (title) title.textContent = t('{title} (continued)', { title: head.title });
+    return node;
+  }
+
+  /*
+   * Shows the rows (table rows, chart rows) of page k that fit the host's height; the
+   * rest wait for their page. Returns the number of pages.
+   */
+  function pageRows(host, rows, k, pagerEl) {
+    rows.forEach(function (r) { r.hidden = false; });
+    var pages = [rows];
+    if (rows.length && host.scrollHeight > host.clientHeight + 1) {
+      var top = rows[0].getBoundingClientRect().top;
+      var avail = host.getBoundingClientRect().bottom - top;
+      var tail = host.scrollHeight - (rows[rows.length - 1].getBoundingClientRect().bottom - host.getBoundingClientRect().top);
+      avail -= Math.max(0, tail);
+      // A row's share is up to the next row's top, so gaps between rows count too.
+      var heights = rows.map(function (r, i) {
+        var box = r.getBoundingClientRect();
+        return i + 1 < rows.length ? rows[i + 1].getBoundingClientRect().top - box.top : box.height;
+      });
+      pages = [];
+      var cur = [];
+      var used = 0;
+      rows.forEach(function (r, i) {
+        if (cur.length && used + heights[i] > avail) {
+          pages.push(cur);
+          cur = [];
+          used = 0;
+        }
+        cur.push(r);
+        used += heights[i];
+      });
+      if (cur.length) pages.push(cur);
+    }
+    var shown = pages[mod(k, pages.length)];
+    rows.forEach(function (r) { r.hidden = shown.indexOf(r) < 0; });
+    showPager(pagerEl, k, pages.length);
+    return pages.length;
   }
 
   function scheduleRender() {
@@ -68,7 +259,7 @@
     window.requestAnimationFrame(function () {
       renderQueued = false;
       update();
-      fit();
+      layout();
     });
   }
 
@@ -107,12 +298,13 @@
     if (key !== viewKey) {
       viewKey = key;
       view = { fresh: true };
+      turn = 0;
       FA.clear(ui.fit);
       build();
     }
     update();
     view.fresh = false;
-    fit();
+    layout();
   }
 
   function update() {
@@ -143,102 +335,184 @@
       el('strong', null, st.link_label || t('Material')), el('br'), st.link));
   }
 
-  function ideaNode(idea) {
-    var li = el('li', null, idea.text);
-    if (!view.fresh) li.className = 'is-new';
-    return li;
+  // Meta line: counts on the left, the page indicator on the right.
+  function metaRow() {
+    view.meta = el('p', { class: 'p-meta' });
+    view.pager = el('p', { class: 'p-pager is-empty' });
+    ui.fit.appendChild(el('div', { class: 'p-meta-row' }, view.meta, view.pager));
   }
-  function updateIdeaNode(li, idea) {
-    if (li.textContent !== idea.text) li.textContent = idea.text;
+
+  // Idea cards are kept per id, so arrivals highlight once and text updates in place.
+  function ideaCards() {
+    var cards = new Map();
+    return function (idea) {
+      var li = cards.get(idea.id);
+      if (!li) {
+        li = el('li', { class: 'p-card' }, idea.text);
+        if (!view.fresh) {
+          li.classList.add('is-new');
+          setTimeout(function () { li.classList.remove('is-new'); }, 1500);
+        }
+        cards.set(idea.id, li);
+      } else if (li.textContent !== idea.text) {
+        li.textContent = idea.text;
+      }
+      li.dataset.ideaId = String(idea.id);
+      return li;
+    };
+  }
+
+  function groupHead(title, count, extraClass) {
+    return el('h2', { class: ['p-group-head', extraClass] },
+      el('span', { class: 'p-group-title' }, title),
+      el('span', { class: 'p-group-n' }, String(count)));
   }
 
   /* ----- ideas wall ----- */
   function buildWall() {
     var cols = settings().columns || [];
     var p = phase();
-    view.meta = el('p', { class: 'p-meta' });
-    ui.fit.appendChild(view.meta);
+    var card = ideaCards();
+    metaRow();
+    view.empty = el('p', { class: 'wall-empty' }, t('Ideas appear here as soon as they are posted.'));
     if (cols.length) {
       view.cols = cols.map(function (c) {
-        var n = el('span', { class: 'n' });
-        var ul = el('ul', { class: 'wall' });
-        return { id: c.id, n: n, ul: ul, sec: el('section', null, el('h2', null, el('span', null, c.title), n), ul) };
+        var n = el('span', { class: 'p-group-n' });
+        var pager = el('span', { class: 'p-col-pager is-empty' });
+        var host = el('div', { class: 'p-flow' });
+        var sec = el('section', { class: 'p-column' },
+          el('h2', { class: 'p-group-head' }, el('span', { class: 'p-group-title' }, c.title), pager, n), host);
+        return { id: c.id, n: n, pager: pager, host: host, sec: sec, ideas: [] };
       });
-      var grid = el('div', { class: 'wall-columns' }, view.cols.map(function (c) { return c.sec; }));
-      ui.fit.appendChild(grid);
+      ui.fit.appendChild(el('div', { class: 'p-columns' }, view.cols.map(function (c) { return c.sec; })));
     } else {
-      view.ul = el('ul', { class: 'wall' });
-      ui.fit.appendChild(view.ul);
+      view.host = el('div', { class: 'p-flow' });
+      ui.fit.appendChild(view.host);
     }
-    view.empty = el('p', { class: 'wall-empty' }, t('Ideas appear here as soon as they are posted.'));
     ui.fit.appendChild(view.empty);
     view.update = function () {
       var ideas = (state.ideas || []).filter(function (i) { return i.phase_id === p.id; })
         .sort(function (a, b) { return a.id - b.id; });
       view.meta.textContent = t('Ideas: {count}', { count: ideas.length });
       view.empty.hidden = ideas.length > 0;
+      view.ideas = ideas;
       if (view.cols) {
         var known = view.cols.map(function (c) { return c.id; });
         view.cols.forEach(function (c, i) {
           // Ideas with an unknown column land in the first one rather than vanishing.
-          var mine = ideas.filter(function (x) { return x.column === c.id || (i === 0 && known.indexOf(x.column) < 0); });
-          c.n.textContent = String(mine.length);
-          FA.reconcile(c.ul, mine, function (x) { return x.id; }, ideaNode, updateIdeaNode);
+          c.ideas = ideas.filter(function (x) { return x.column === c.id || (i === 0 && known.indexOf(x.column) < 0); });
+          c.n.textContent = String(c.ideas.length);
         });
-      } else {
-        FA.reconcile(view.ul, ideas, function (x) { return x.id; }, ideaNode, updateIdeaNode);
       }
+    };
+    view.layout = function (k) {
+      var blocks = function (list) { return list.map(function (x) { return { node: card(x) }; }); };
+      if (!view.cols) return flow(view.host, blocks(view.ideas || []), k, view.pager);
+      var most = 1;
+      view.cols.forEach(function (c) {
+        most = Math.max(most, flow(c.host, blocks(c.ideas), k, c.pager));
+      });
+      return most;
     };
   }
 
   /* ----- themes (group phase) ----- */
   function buildThemes() {
-    view.meta = el('p', { class: 'p-meta' });
-    view.grid = el('div', { class: 'themes-grid' });
-    ui.fit.appendChild(view.meta);
-    ui.fit.appendChild(view.grid);
+    var card = ideaCards();
+    var heads = new Map();
+    metaRow();
+    view.chips = el('div', { class: 'p-chips', hidden: true });
+    view.host = el('div', { class: 'p-flow' });
+    ui.fit.appendChild(view.chips);
+    ui.fit.appendChild(view.host);
     view.update = function () {
       var sections = FA.themeSections(state, t('Not grouped yet'));
       view.meta.textContent = t('Themes: {count}', { count: (state.themes || []).length });
-      FA.reconcile(view.grid, sections, function (s) { return s.key; }, function () {
-        var h = el('h2');
-        var ul = el('ul', { class: 'wall' });
-        var sec = el('section', null, h, ul);
-        sec._parts = { h: h, ul: ul };
-        return sec;
-      }, function (sec, s) {
-        sec._parts.h.textContent = t('{title} ({count})', { title: s.title, count: s.ideas.length });
-        FA.reconcile(sec._parts.ul, s.ideas, function (x) { return x.id; }, ideaNode, updateIdeaNode);
+      // Themes nobody has put an idea under yet take a small label, not a column.
+      var empty = sections.filter(function (s) { return !s.ideas.length; });
+      FA.clear(view.chips);
+      view.chips.hidden = !empty.length;
+      if (empty.length) {
+        view.chips.appendChild(el('span', { class: 'p-chips-label' }, t('Themes without ideas yet:')));
+        view.chips.appendChild(el('ul', { class: 'p-chip-list' }, empty.map(function (s) {
+          return el('li', { class: 'p-chip' }, s.title);
+        })));
+      }
+      view.blocks = [];
+      sections.filter(function (s) { return s.ideas.length; }).forEach(function (s) {
+        var head = heads.get(s.key);
+        var loose = s.key === 'loose';
+        if (!head) {
+          head = groupHead('', 0, loose ? 'is-loose' : null);
+          heads.set(s.key, head);
+        }
+        head.querySelector('.p-group-title').textContent = s.title;
+        head.querySelector('.p-group-n').textContent = String(s.ideas.length);
+        view.blocks.push({ node: head, head: true, group: s.key, title: s.title });
+        s.ideas.forEach(function (x) {
+          var li = card(x);
+          li.classList.toggle('is-loose', loose);
+          view.blocks.push({ node: li, group: s.key });
+        });
       });
     };
+    view.layout = function (k) { return flow(view.host, view.blocks || [], k, view.pager); };
   }
 
   /* ----- vote results ----- */
   function buildVote() {
-    view.meta = el('p', { class: 'p-meta' });
-    view.chart = el('div');
-    ui.fit.appendChild(view.meta);
-    ui.fit.appendChild(view.chart);
+    metaRow();
+    view.status = el('p', { class: 'p-vote-status' });
+    view.note = el('p', { class: 'p-vote-note' }, t('The results are shown when voting closes.'));
+    view.ballot = el('div', { class: 'p-flow p-ballot' });
+    view.host = el('div', { class: 'p-rows' });
+    ui.fit.appendChild(view.status);
+    ui.fit.appendChild(view.note);
+    ui.fit.appendChild(view.ballot);
+    ui.fit.appendChild(view.host);
+    var cards = new Map();
     view.update = function () {
       var v = state.vote;
       if (!v) return;
+      view.meta.textContent = t('{budget} votes each', { budget: v.budget });
+      view.status.textContent = t('{voters} / {participants} voted', { voters: v.voters || 0, participants: v.participants || 0 });
+      var hidden = !v.results;
+      // Until input closes the room sees how many have voted and what is on the ballot, never the counts.
+      view.note.hidden = !hidden;
+      view.ballot.hidden = !hidden;
+      view.host.hidden = hidden;
+      FA.clear(view.host);
+      if (hidden) return;
       var counts = {};
-      (v.results || []).forEach(function (r) { counts[r.key] = r.count; });
+      v.results.forEach(function (r) { counts[r.key] = r.count; });
       var rows = (v.items || []).map(function (it, i) {
         return { label: it.title, count: counts[it.key] || 0, order: i };
       }).sort(function (a, b) { return b.count - a.count || a.order - b.order; });
       var top = rows.length ? rows[0].count : 0;
       rows.forEach(function (r) { r.highlight = top > 0 && r.count === top; });
-      view.meta.textContent = t('People who voted: {count}', { count: v.voters || 0 }) + ' · ' +
-        t('{budget} votes each', { budget: v.budget });
-      FA.chart(view.chart, rows, { unit: t('votes') });
+      view.host.appendChild(FA.chart(el('div'), rows, { unit: t('votes') }));
+    };
+    view.layout = function (k) {
+      var v = state.vote;
+      if (v && !v.results) {
+        return flow(view.ballot, (v.items || []).map(function (it) {
+          var li = cards.get(it.key);
+          if (!li) cards.set(it.key, (li = el('li', { class: 'p-card' })));
+          if (li.textContent !== it.title) li.textContent = it.title;
+          return { node: li };
+        }), k, view.pager);
+      }
+      return pageRows(view.host, Array.prototype.slice.call(view.host.querySelectorAll('.chart-row')), k, view.pager);
     };
   }
 
   /* ----- rating distributions ----- */
   function buildRate() {
+    metaRow();
+    view.host = el('div', { class: 'p-rows' });
     view.table = el('table', { class: 'histo-table' });
-    ui.fit.appendChild(view.table);
+    view.host.appendChild(view.table);
+    ui.fit.appendChild(view.host);
     view.update = function () {
       var r = state.rate;
       if (!r) return;
@@ -279,35 +553,44 @@
       });
       view.table.appendChild(tbody);
     };
+    view.layout = function (k) {
+      return pageRows(view.host, Array.prototype.slice.call(view.table.querySelectorAll('tbody tr')), k, view.pager);
+    };
   }
 
   /* ----- agreed actions ----- */
   function buildActions() {
-    view.actionsBox = el('div');
-    ui.fit.appendChild(view.actionsBox);
+    metaRow();
+    view.host = el('div', { class: 'p-rows' });
+    ui.fit.appendChild(view.host);
     view.update = function () {
-      FA.clear(view.actionsBox);
+      FA.clear(view.host);
       var list = state.actions || [];
       if (!list.length) {
-        view.actionsBox.appendChild(el('p', { class: 'wall-empty' }, t('No actions have been agreed yet.')));
+        view.host.appendChild(el('p', { class: 'wall-empty' }, t('No actions have been agreed yet.')));
         return;
       }
-      view.actionsBox.appendChild(el('table', { class: 'p-actions' },
+      view.host.appendChild(el('table', { class: 'p-actions' },
         el('caption', { class: 'visually-hidden' }, t('Agreed actions')),
         el('thead', null, el('tr', null,
           el('th', { scope: 'col' }, t('What')),
           el('th', { scope: 'col' }, t('Who')),
           el('th', { scope: 'col' }, t('By when')),
           el('th', { scope: 'col' }, t('First step')),
+          el('th', { scope: 'col' }, t('Follow-up')),
           el('th', { scope: 'col' }, t('Status')))),
         el('tbody', null, list.map(function (a) {
           return el('tr', null,
             el('th', { scope: 'row' }, a.what),
             el('td', null, a.who || ''),
-            el('td', null, a.due ? FA.formatDate(a.due) : ''),
+            el('td', { class: 'p-date' }, a.due ? el('time', { datetime: a.due }, FA.formatDate(a.due)) : ''),
             el('td', null, a.first_step || ''),
+            el('td', { class: 'p-date' }, a.follow_up ? el('time', { datetime: a.follow_up }, FA.formatDate(a.follow_up)) : ''),
             el('td', null, el('span', { class: 'badge badge-' + a.status }, FA.actionStatusLabel(a.status))));
         }))));
+    };
+    view.layout = function (k) {
+      return pageRows(view.host, Array.prototype.slice.call(view.host.querySelectorAll('tbody tr')), k, view.pager);
     };
   }
 
@@ -336,7 +619,19 @@
   });
 
   /* ---------- screen ---------- */
-  window.addEventListener('resize', function () { if (state) fit(); });
+  // The body changes size with the window and with the header (prompt, timer, warning).
+  var lastSize = '';
+  function relayoutIfResized() {
+    var size = ui.body.clientWidth + 'x' + ui.body.clientHeight;
+    if (size === lastSize) return;
+    lastSize = size;
+    if (state) layout();
+  }
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { window.requestAnimationFrame(relayoutIfResized); }).observe(ui.body);
+  } else {
+    window.addEventListener('resize', relayoutIfResized);
+  }
 
   function toggleFullscreen() {
     if (document.fullscreenElement) document.exitFullscreen();
@@ -346,8 +641,52 @@
     if (!document.documentElement.requestFullscreen) ui.fullscreen.hidden = true;
     ui.fullscreen.addEventListener('click', toggleFullscreen);
   }
+
+  /* ----- the big QR: Q (or a click on the small one) opens it, Esc or Q closes it ----- */
+  var qrReturnFocus = null;
+  function qrShown() { return ui.qrOverlay && !ui.qrOverlay.hidden; }
+  function showQr(on) {
+    if (!ui.qrOverlay || on === qrShown()) return;
+    ui.qrOverlay.hidden = !on;
+    document.body.classList.toggle('is-qr', on);
+    if (on) {
+      qrReturnFocus = document.activeElement;
+      ui.qrClose.focus();
+    } else if (qrReturnFocus && qrReturnFocus.focus && qrReturnFocus !== document.body) {
+      qrReturnFocus.focus();
+    }
+  }
+  if (ui.qrOpen) ui.qrOpen.addEventListener('click', function () { showQr(true); });
+  if (ui.qrClose) ui.qrClose.addEventListener('click', function () { showQr(false); });
+  if (ui.qrOverlay) {
+    ui.qrOverlay.addEventListener('click', function (e) { if (e.target === ui.qrOverlay) showQr(false); });
+    // Focus stays in the dialog while it is open: it has one control.
+    ui.qrOverlay.addEventListener('keydown', function (e) {
+      if (e.key === 'Tab') {
+        e.preventDefault();
+        ui.qrClose.focus();
+      }
+    });
+  }
+
   document.addEventListener('keydown', function (e) {
-    if ((e.key === 'f' || e.key === 'F') && !e.ctrlKey && !e.metaKey && !e.altKey) toggleFullscreen();
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var key = e.key;
+    if (key === 'Escape' && qrShown()) {
+      showQr(false);
+    } else if (key === 'q' || key === 'Q') {
+      showQr(!qrShown());
+    } else if (key === 'f' || key === 'F') {
+      toggleFullscreen();
+    } else if (qrShown()) {
+      return;
+    } else if (key === 'PageDown' || key === 'ArrowRight' || key === 'ArrowDown') {
+      e.preventDefault();
+      turnPage(1);
+    } else if (key === 'PageUp' || key === 'ArrowLeft' || key === 'ArrowUp') {
+      e.preventDefault();
+      turnPage(-1);
+    }
   });
 
   var idleTimer = null;
