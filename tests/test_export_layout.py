@@ -47,10 +47,12 @@ def article(page: str) -> str:
     return page[page.index('<article class="summary-doc') : page.index("</article>")]
 
 
-def md_table(md: str, header_cell: str) -> list[list[str]]:
-    """Return the rows (header first) of the Markdown table whose header has a cell."""
+def md_table(md: str, text: str) -> list[list[str]]:
+    """Return the rows (header first) of the Markdown table with a line holding some text."""
     lines = md.splitlines()
-    start = next(n for n, line in enumerate(lines) if line.startswith("|") and header_cell in line)
+    start = next(n for n, line in enumerate(lines) if line.startswith("|") and text in line)
+    while start > 0 and lines[start - 1].startswith("|"):
+        start -= 1
     rows = []
     for line in lines[start:]:
         if not line.startswith("|"):
@@ -168,19 +170,25 @@ def test_dates_and_numbers_follow_the_session_language(facilitator, phone_factor
     sid = rated_session(facilitator, phone_factory, language)
     data, md, page = exports(facilitator, sid)
     expected = FORMATS[language]
-    for text in (md, article(page)):
-        assert expected["date"] in text
-        assert re.search(rf"\b{re.escape(expected['mean'])}\b", text)
-        assert expected["actions"] in text
-    assert "2026-12-31" not in md and "2026-12-31" not in article(page)
-    rate_rows = md_table(md, "| 1: ")  # the rating table: its distribution column
-    assert rate_rows
+    doc = article(page)
     rated = next(p for p in data["phases"] if p["kind"] == "rate")
+    statement = rated["statements"][0]["text"]
+    # The average sits in the statement's row of the rating table, five answers beside it.
+    row = next(cells for cells in md_table(md, statement)[1:] if cells[0] == statement)
+    assert row[1:3] == ["5", expected["mean"]]
+    html_row = re.search(r"<tr>\s*<th scope=\"row\">([^<]*)</th>(.*?)</tr>", doc, re.S)
+    assert html_row and html_row.group(1) == statement
+    assert f'<td class="num">{expected["mean"]}</td>' in html_row.group(2)
+    # The due date in the actions table, in both.
+    action_row = next(line for line in md.splitlines() if line.startswith("| 1 | Kahvitauot"))
+    assert f"| {expected['date']} |" in action_row
+    assert f'<td class="col-date">{expected["date"]}</td>' in doc
+    assert expected["actions"] in md and expected["actions"] in doc
+    assert "2026-12-31" not in md and "2026-12-31" not in doc
+    # The JSON keeps ISO dates and plain numbers.
     assert rated["statements"][0]["mean"] == 3.4
     assert data["actions"][0]["due"] == "2026-12-31"
-    assert data["session"]["date"] is None or re.fullmatch(
-        r"\d{4}-\d\d-\d\d", data["session"]["date"]
-    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", data["session"]["date"])
 
 
 def test_participant_text_in_the_actions_table_stays_text(facilitator):
