@@ -166,8 +166,6 @@ def _labels() -> dict[str, str]:
         "not_grouped": gettext("Not grouped"),
         "voters": gettext("Voters"),
         "votes_per_person": gettext("votes per person"),
-        "item": gettext("Item"),
-        "votes": gettext("Votes"),
         "no_votes": gettext("No votes yet"),
         "scale": gettext("Scale"),
         "statement": gettext("Statement"),
