@@ -105,6 +105,7 @@
     presence: $('presence-text'),
     joinNow: $('join-now'),
     nowBar: $('now-bar'),
+    skip: document.querySelector('.now-skip'),
     phaseList: $('phase-list'),
     phaseStep: $('phase-step'),
     phaseTitle: $('phase-title'),
@@ -367,6 +368,7 @@
     var ph = state.phase;
     var total = (state.phases || []).length;
     app.setAttribute('data-kind', ph.kind);
+    if (refs.skip) refs.skip.textContent = ph.kind === 'ideas' || ph.kind === 'group' ? t('Go to the wall') : t('Go to the phase tools');
     refs.phaseStep.textContent = t('Phase {n} of {total}', { n: ph.index + 1, total: total }) + ' · ' + kindLabel(ph.kind);
     refs.phaseTitle.textContent = ph.title;
     refs.phaseTitle.setAttribute('lang', sessionLang() || '');

@@ -290,6 +290,15 @@ def test_every_minute_controls_are_above_the_fold(server, browser, size):
         assert box is not None, selector
         assert box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box)
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box)
+    # The facilitator notes fold away and stay folded after a reload.
+    notes = page.locator("#phase-notes-box")
+    assert notes.get_attribute("open") is not None
+    page.locator("#notes-heading").click()
+    assert notes.get_attribute("open") is None
+    page.reload()
+    page.wait_for_selector(".group-board .idea-card")
+    assert page.locator("#phase-notes-box").get_attribute("open") is None
+
     # The skip link takes the keyboard to the wall.
     page.locator(".now-skip").click()
     assert page.evaluate("document.activeElement.id") == "phase-body"
