@@ -126,12 +126,19 @@
     return String(code || '').replace(/\s+/g, '').replace(/(.{3})(?=.)/g, '$1 ');
   };
 
+  // Finland's conventions: Swedish as written in Finland (31.12.2026, 3,4), English in
+  // the British way (31/12/2026); the page's language alone would give 2026-12-31 for sv.
+  FA.regionalLocale = function () {
+    var lang = (document.documentElement.lang || 'fi').slice(0, 2);
+    return { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' }[lang] || lang;
+  };
+
   FA.formatDate = function (iso) {
     if (!iso) return '';
     var d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(iso + 'T12:00:00') : new Date(iso);
     if (isNaN(d)) return iso;
     try {
-      return new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      return new Intl.DateTimeFormat(FA.regionalLocale(),
         { day: 'numeric', month: 'numeric', year: 'numeric' }).format(d);
     } catch (e) {
       return iso;
@@ -141,7 +148,7 @@
   // One decimal at most: averages of a 1-5 scale read better as 3.7 than 3.6666.
   FA.formatNumber = function (x) {
     try {
-      return new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }).format(x);
+      return new Intl.NumberFormat(FA.regionalLocale(), { maximumFractionDigits: 1 }).format(x);
     } catch (e) {
       return String(Math.round(x * 10) / 10);
     }
@@ -289,6 +296,11 @@
           if (socket.connected) setTimeout(sendJoin, 2000);
           return;
         }
+        if (ack && !ack.ok && ack.error && ack.error.code === 'rate_limited') {
+          // Too many phones joined from this address at once: try again shortly.
+          if (socket.connected) setTimeout(sendJoin, 5000);
+          return;
+        }
         if (!ack || !ack.ok) {
           onStatus('join_error', (ack && ack.error) || { code: 'server_error', message: FA.t('Something went wrong. Please try again.') });
           FA.status((ack && ack.error && ack.error.message) || FA.t('Something went wrong. Please try again.'), 'error');
@@ -352,6 +364,13 @@
           return;
         }
         if (current) inflight = null;
+        if (ack && !ack.ok && ack.error && ack.error.code === 'rate_limited') {
+          // The server asked this phone to slow down: keep the write and send it again later.
+          item.tries = (item.tries || 0) + 1;
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(flush, Math.min(2000 * item.tries, 10000));
+          return;
+        }
         removeFromBox(item.id);
         settle(item, ack || errorAck('server_error', FA.t('Something went wrong. Please try again.')));
         flush();
