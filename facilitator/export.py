@@ -170,7 +170,7 @@ def _labels() -> dict[str, str]:
         "scale": gettext("Scale"),
         "statement": gettext("Statement"),
         "answers": gettext("Answers"),
-        "mean": gettext("Mean"),
+        "mean": gettext("Average"),
         "distribution": gettext("Distribution"),
         "hidden": gettext("hidden (too few answers)"),
         "agreed_actions": gettext("Agreed actions"),

@@ -157,7 +157,7 @@
     document.body.classList.toggle('is-closed', s.status === 'closed');
 
     if (live) {
-      ui.step.textContent = t('Step {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
+      ui.step.textContent = t('Phase {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
       ui.title.textContent = p.title;
       inLang(ui.title, contentLang());
     } else {
@@ -172,7 +172,7 @@
 
     var idx = live ? p.index : -1;
     if (lastPhaseIndex !== null && idx !== lastPhaseIndex) {
-      announce(live ? t('New step: {title}', { title: p.title }) : ui.title.textContent);
+      announce(live ? t('New phase: {title}', { title: p.title }) : ui.title.textContent);
     }
     lastPhaseIndex = idx;
   }
@@ -233,7 +233,7 @@
           st.link_label || t('Open the material'),
           el('span', { class: 'visually-hidden' }, ' ' + t('(opens in a new tab)')))));
     }
-    ui.body.appendChild(el('p', { class: 'muted' }, t('Listen and discuss. The next step appears here automatically.')));
+    ui.body.appendChild(el('p', { class: 'muted' }, t('Listen and discuss. The next phase appears here automatically.')));
   }
 
   /* ----- ideas ----- */
@@ -281,13 +281,13 @@
       view.note = note;
       ui.body.appendChild(form);
     } else {
-      ui.body.appendChild(el('p', { class: 'card' }, t('Posting ideas is closed in this step.')));
+      ui.body.appendChild(el('p', { class: 'card' }, t('Posting ideas is closed in this phase.')));
     }
 
     view.listHeading = el('h3', { class: 'section-title', tabindex: '-1' });
     view.listError = el('p', { class: 'error', role: 'alert' });
     view.listNote = st.wall === 'projector'
-      ? el('p', { class: 'muted' }, t("Everyone's ideas are shown on the main screen."))
+      ? el('p', { class: 'muted' }, t("Everyone's ideas are shown on the projector."))
       : null;
     view.list = el('div', { class: 'idea-wall' });
     ui.body.appendChild(el('section', { 'aria-labelledby': 'ideas-heading' },
