@@ -608,7 +608,10 @@ class FloodGuard:
     def on_message(self, eio_sid: str, data) -> None:
         """Limit, check and dispatch one Socket.IO packet."""
         if eio_sid not in self.server.environ:
-            return  # the socket was closed (e.g. for flooding) while packets were queued
+            # The socket was closed (e.g. for flooding) while packets were still coming:
+            # drop them, letting other clients run between them.
+            self.server.sleep(0)
+            return
         if not isinstance(data, str):
             tally.count("binary packets refused")
             return
@@ -625,6 +628,8 @@ class FloodGuard:
                 self._disconnect(eio_sid, namespace)
             else:
                 self._answer(eio_sid, namespace, ack_id, "rate_limited")
+                # A flood's packets arrive back to back: let everyone else run in between.
+                self.server.sleep(0)
             return
         if match is None or match.group(1) in "56":
             tally.count("malformed packets")
@@ -726,6 +731,17 @@ class FloodGuard:
         """Close a flooding socket: Socket.IO first, then its Engine.IO transport."""
         tally.count("sockets disconnected for flooding")
         sid = self.server.manager.sid_from_eio_sid(eio_sid, namespace or "/")
+        transport = self.server.eio.sockets.get(eio_sid)
+        if transport is not None:
+            # Engine.IO's websocket reader keeps reading a closed socket's packets until
+            # `receive` raises: make it raise, so the reader ends and the connection closes
+            # instead of draining the rest of the flood.
+            from engineio.exceptions import SocketIsClosedError
+
+            def closed(_packet):
+                raise SocketIsClosedError()
+
+            transport.receive = closed
         try:
             if sid is not None:
                 self.server.disconnect(sid, namespace=namespace or "/")
