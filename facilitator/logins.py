@@ -86,7 +86,9 @@ def load(token: str) -> Facilitator | None:
 def touch() -> None:
     """Note that the current sign-in is in use (before each request, at most every
     few minutes); a sign-in without "keep me signed in" lasts while it is used."""
-    if "_user_id" not in session or not current_user.is_authenticated:
+    if request.endpoint == "static" or "_user_id" not in session:
+        return
+    if not current_user.is_authenticated:
         return
     row = getattr(current_user._get_current_object(), "_login_session", None)
     now = utcnow()

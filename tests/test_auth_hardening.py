@@ -73,7 +73,7 @@ def test_wrong_passwords_lock_the_account_until_the_wait_is_over(app, facilitato
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
     assert "Too many attempts. Try again in 1 minute." in refused.get_data(as_text=True)
-    # The owner on another address is refused too: the account itself waits.
+    # The owner in another browser is refused too: the account itself waits.
     owner = english_client(app)
     assert login(owner, EMAIL, PASSWORD).status_code == 429
     time.sleep(1.6)
@@ -296,7 +296,7 @@ def _sync_latencies(phones, seconds: float) -> list[float]:
             assert ack["ok"], ack
             with lock:
                 out.append(time.perf_counter() - start)
-            time.sleep(0.02)
+            time.sleep(0.15)  # under the per-socket event limit
 
     threads = [threading.Thread(target=run, args=(p,)) for p in phones]
     for t in threads:
