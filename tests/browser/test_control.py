@@ -217,6 +217,49 @@ def test_drag_and_drop_groups_an_idea_and_it_persists(server, browser):
         phone.close()
 
 
+def test_touch_long_press_and_drag_groups_an_idea(server, browser):
+    """On a tablet a long press picks a card up and the finger drops it on a theme."""
+    setup = grouping_session(server, 4)
+    theme_id = add_theme(setup, "Tiedonkulku")
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 1366}, has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_cookies(
+        [{"name": c.name, "value": c.value, "url": server} for c in setup["http"].cookies]
+    )
+    page = context.new_page()
+    page.goto(f"{server}/sessions/{setup['sid']}")
+    page.wait_for_selector(".group-board .idea-card")
+    idea_id = setup["ideas"][0][0]
+    card = page.locator(f".pool .idea-card[data-id='{idea_id}']")
+    card.evaluate("e => e.scrollIntoView({block: 'center'})")
+    start, goal = (
+        card.bounding_box(),
+        page.locator(f".theme[data-theme-id='{theme_id}'] .card-list").bounding_box(),
+    )
+    cdp = context.new_cdp_session(page)
+
+    def touch(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    gx, gy = goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2
+    touch("touchStart", x, y)
+    page.wait_for_timeout(400)  # a long press
+    for step in range(1, 21):
+        touch("touchMove", x + (gx - x) * step / 20, y + (gy - y) * step / 20)
+        page.wait_for_timeout(16)
+    touch("touchEnd", gx, gy)
+    page.locator(f".theme[data-theme-id='{theme_id}'] .idea-card[data-id='{idea_id}']").wait_for()
+    page.wait_for_function("() => document.getElementById('live-status').textContent.length > 0")
+    assert themes_by_idea(setup)[idea_id] == theme_id
+    context.close()
+    for phone in setup["phones"]:
+        phone.close()
+
+
 def test_keyboard_selection_moves_three_ideas_and_makes_a_theme(server, browser):
     setup = grouping_session(server, 8)
     theme_id = add_theme(setup, "Työvuorot")
