@@ -88,7 +88,7 @@
     group: 'Grouping',
     vote: 'Voting',
     rate: 'Rating',
-    actions: 'Action plan',
+    actions: 'Agreed actions',
     summary: 'Summary'
   };
   var INPUT_KINDS = { ideas: 1, vote: 1, rate: 1 };
@@ -418,13 +418,13 @@
     refs.inputBtn.hidden = false;
     if (state.session.status !== 'live') {
       refs.inputState.textContent = state.session.status === 'closed'
-        ? t('Closed')
+        ? t('Input closed')
         : t('Opens when you start');
       refs.inputBtn.hidden = true;
       refs.inputNote.hidden = true;
       return;
     }
-    refs.inputState.textContent = ph.input_open ? t('Open') : t('Closed');
+    refs.inputState.textContent = ph.input_open ? t('Open') : t('Input closed');
     refs.inputState.className = 'input-state ' + (ph.input_open ? 'is-open' : 'is-closed');
     refs.inputBtn.textContent = ph.input_open ? t('Close input') : t('Open input');
     refs.inputBtn.setAttribute('data-open', ph.input_open ? 'false' : 'true');
@@ -478,7 +478,7 @@
             s.link_label || s.link,
             el('span', { class: 'visually-hidden' }, ' (' + t('opens in a new window') + ')')))));
       }
-      nodes.push(el('p', { class: 'phase-hint' }, t('Participants see the prompt on their phones and on the projector.')));
+      nodes.push(el('p', { class: 'phase-hint' }, t('Participants see the question on their phones and on the projector.')));
       return { nodes: nodes };
     },
 
@@ -542,7 +542,7 @@
       var rules = t('Each participant has {budget} votes, at most {cap} per item.', { budget: s.budget || (state.vote && state.vote.budget) || '', cap: s.per_item_cap || (state.vote && state.vote.per_item_cap) || '' });
       var when = s.show_results === 'live'
         ? t('Participants see the results live.')
-        : t('Participants see the results when you close input. The projector shows them live.');
+        : t('The projector and phones show only how many have voted; the results appear on them when you close input. You see them live here.');
       var sec = section(t('Live results'), 'sec-tally', [
         el('p', { class: 'phase-hint' }, rules, ' ', when), voters, chart]);
       var secItems = section(t('What is being voted on'), 'sec-items', [detail]);
@@ -570,7 +570,7 @@
     rate: function () {
       var list = el('div', { class: 'rate-results' });
       var scaleText = el('p', { class: 'phase-hint' });
-      var sec = section(t('Responses'), 'sec-rate', [scaleText, list]);
+      var sec = section(t('Answers'), 'sec-rate', [scaleText, list]);
       return {
         nodes: [sec],
         update: function () {
@@ -872,7 +872,7 @@
 
     var bar = el('div', { class: 'bulk-bar', role: 'group', 'aria-label': t('Grouping tools') }, form, moveRow, errNew);
     var secPool = section(t('Ideas without a theme'), 'sec-pool', [
-      el('p', { class: 'phase-hint' }, t('Drag ideas onto a theme, or tick ideas and move them with the buttons above. The projector shows the groups as you sort.')),
+      el('p', { class: 'phase-hint' }, t('Drag ideas onto a theme, or tick ideas and move them with the buttons above. The projector shows the themes as you sort.')),
       pool], 'pool-section');
     var secThemes = section(t('Themes'), 'sec-themes', [counts, themeList, merged], 'themes-section');
     var sortables = [];
