@@ -134,9 +134,8 @@ def test_flooding_socket_is_refused_then_disconnected_and_others_keep_their_pace
     watcher.join(30)
 
     codes = [ack["error"]["code"] if not ack["ok"] else "ok" for ack in acks]
-    # The burst is served, then refusals, then the socket is gone: far fewer answers
-    # than events sent, and the server never queued the rest.
-    assert "ok" in codes
+    # A few are served (their acks may arrive after the socket is gone), the rest refused
+    # at once, then the socket is closed: far fewer answers than events sent.
     assert "rate_limited" in codes
     assert set(codes) <= {"ok", "rate_limited"}
     assert len(codes) < 400
@@ -358,6 +357,8 @@ def test_a_ward_behind_one_nat_at_a_lively_pace_never_meets_a_limit(
 
 
 def test_add_then_delete_cycling_is_capped(app, facilitator, phone_factory):
+    # Only the cycling cap is under test here, not the event rate.
+    app.config.update(SOCKET_EVENT_BURST=10**6, PARTICIPANT_EVENT_BURST=10**6)
     session = facilitator.create_session()
     state = facilitator.go_to(session["id"], "ideas")
     column = state["phase"]["settings"]["columns"][0]["id"]
