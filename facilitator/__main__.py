@@ -151,6 +151,18 @@ def serve(args: argparse.Namespace) -> int:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     scrub_library_logs()
+    from . import transport
+
+    # Bind first: a second server on a taken port stops here with a clear message,
+    # before it touches the database.
+    try:
+        if async_mode == "eventlet":
+            listener = transport.listen(args.host, args.port)
+        else:
+            transport.check_port_free(args.host, args.port)
+    except transport.PortInUse as exc:
+        print(exc, file=sys.stderr, flush=True)
+        return 1
     config = {
         "SOCKETIO_ASYNC_MODE": async_mode,
         "LISTEN_HOST": args.host,
@@ -162,7 +174,7 @@ def serve(args: argparse.Namespace) -> int:
     print(f"facilitator: http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
     print(_join_hint(app, args.host, args.port), flush=True)
     if async_mode == "eventlet":
-        _serve_eventlet(app, args.host, args.port)
+        transport.serve_eventlet(app, listener, _quiet_eventlet_protocol())
     else:
         # No per-request access log: addresses next to socket ids risk anonymity.
         socketio.run(
@@ -171,7 +183,11 @@ def serve(args: argparse.Namespace) -> int:
             port=args.port,
             log_output=False,
             allow_unsafe_werkzeug=True,
-            request_handler=quiet_request_handler(),
+            request_handler=transport.werkzeug_handler(
+                quiet_request_handler(),
+                float(app.config["HEADER_TIMEOUT"]),
+                float(app.config["IDLE_TIMEOUT"]),
+            ),
         )
     return 0
 
@@ -191,24 +207,6 @@ def _join_hint(app, host: str, port: int) -> str:
     if address is None:
         return "facilitator: no network address found; phones cannot join yet."
     return f"facilitator: phones in the room join at http://{address}:{port}/"
-
-
-def _serve_eventlet(app, host: str, port: int) -> None:
-    """Serve with eventlet on a listener whose connections send small packets at once."""
-    import socket
-
-    import eventlet
-    import eventlet.wsgi
-
-    listener = eventlet.listen((host, port))
-    # An ack written right after a broadcast would otherwise wait ~40 ms for the
-    # client's delayed ACK (Nagle); accepted sockets inherit the option on Linux.
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    # No per-request access log: addresses next to socket ids risk anonymity.
-    # debug=False: an unexpected error never sends a traceback to the client.
-    eventlet.wsgi.server(
-        listener, app, log_output=False, debug=False, protocol=_quiet_eventlet_protocol()
-    )
 
 
 def _quiet_eventlet_protocol():

@@ -27,7 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_pages(app)
-    app.after_request(_security_headers)
+    # Outermost: every response, Flask's and Engine.IO's (polling) alike, gets them.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, security_headers(app.config))
 
     from .migrate import upgrade_database
 
@@ -102,20 +103,68 @@ def _active_sign_ins() -> list[dict]:
 
 
 # Scripts and styles only from our own origin: even if some text slipped through
-# as HTML, a browser would refuse to run it.
+# as HTML, a browser would refuse to run it. connect-src 'self' covers the page's own
+# ws:/wss: origin too (CSP Level 3), so sockets reach this server and no other.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+# Powerful features the app never uses, switched off for every page and any frame.
+# (Fullscreen, screen wake lock and clipboard writes stay: the projector and the
+# control view use them.)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "publickey-credentials-get=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
-def _security_headers(response):
-    """Add the headers that keep pages from being framed, sniffed or injected into."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+
+def content_security_policy(public_url: str = "") -> str:
+    """Return the policy; a configured public URL's websocket origin is allowed too."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(public_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return CONTENT_SECURITY_POLICY
+    socket_origin = ("wss://" if parts.scheme == "https" else "ws://") + parts.netloc
+    return CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self';",
+        f"connect-src 'self' {parts.scheme}://{parts.netloc} {socket_origin};",
+    )
+
+
+def security_headers(config) -> list[tuple[str, str]]:
+    """Return the headers that keep pages from being framed, sniffed or injected into."""
+    return [
+        ("Content-Security-Policy", content_security_policy(config.get("PUBLIC_URL", ""))),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+
+
+class SecurityHeaders:
+    """WSGI middleware: add each security header a response does not already carry.
+
+    It wraps Flask and Engine.IO together, so long-polling responses under
+    /socket.io/ carry the same policy as pages.
+    """
+
+    def __init__(self, app, headers: list[tuple[str, str]]):
+        self.app = app
+        self.headers = list(headers)
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            headers = list(headers) + [
+                (name, value) for name, value in self.headers if name.lower() not in present
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
 
 
 def _tune_sqlite(engine) -> None:

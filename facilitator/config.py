@@ -110,4 +110,13 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "NEW_PARTICIPANTS_PER_ADDRESS_PER_MINUTE": 100,
         "IDEAS_PER_ADDRESS_BURST": 150,
         "IDEAS_PER_ADDRESS_RATE": 5.0,
+        # Connections (transport.py, the eventlet server): open at once in all, and from
+        # one client address (0 = no per-address cap; trusted proxies and 127.0.0.1 count
+        # only in the total). 2,000 phones need ~2,000; a ward behind one NAT ~40-250.
+        "MAX_CONNECTIONS": _int_env("FACILITATOR_MAX_CONNECTIONS", 5000),
+        "MAX_CONNECTIONS_PER_ADDRESS": _int_env("FACILITATOR_MAX_CONNECTIONS_PER_ADDRESS", 500),
+        # Seconds for a connection to send its request line and headers (from connecting
+        # or from its previous response), and the longest silence within a request.
+        "HEADER_TIMEOUT": float(os.environ.get("FACILITATOR_HEADER_TIMEOUT", "10")),
+        "IDLE_TIMEOUT": float(os.environ.get("FACILITATOR_IDLE_TIMEOUT", "60")),
     }

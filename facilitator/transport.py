@@ -1,0 +1,297 @@
+"""Connection limits for the embedded servers: caps, a header deadline, a clear bind.
+
+The eventlet server (the default) gets the full set:
+
+- at most ``MAX_CONNECTIONS`` open connections in all and
+  ``MAX_CONNECTIONS_PER_ADDRESS`` from one client address; a connection over either cap
+  is answered ``503`` with ``Connection: close`` at once, so a new phone never waits
+  behind a crowd of half-open sockets. Trusted proxies (``TRUSTED_PROXIES``) and this
+  machine itself (127.0.0.1, ::1) count only against the overall cap: everything
+  behind a reverse proxy arrives from the proxy's address.
+- a connection that has not sent a complete request line and headers within
+  ``HEADER_TIMEOUT`` seconds of connecting, or of its previous response, is closed;
+- a connection silent for ``IDLE_TIMEOUT`` seconds in the middle of a request (a
+  body, a websocket without its pongs) is closed.
+
+The threading mode (Werkzeug's development server) gets the header and idle timeouts
+per read only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import socket
+import sys
+
+from .ratelimit import _parsed_networks, _trusted
+
+log = logging.getLogger("facilitator.transport")
+
+#: Addresses of this machine: its own reverse proxy, or a local benchmark.
+LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+#: Listen backlog (the kernel caps it at net.core.somaxconn, 4096 on current Linux).
+LISTEN_BACKLOG = 4096
+#: File descriptors kept free for the database, log files and the like.
+RESERVED_FILES = 200
+
+_REFUSED_BODY = b"Too many open connections. Try again in a moment.\n"
+REFUSED_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Retry-After: 10\r\n"
+    b"Connection: close\r\n"
+    b"Content-Length: %d\r\n"
+    b"\r\n%s" % (len(_REFUSED_BODY), _REFUSED_BODY)
+)
+
+
+class PortInUse(SystemExit):
+    """The port is taken: another server (maybe another facilitator) listens on it."""
+
+
+class ConnectionLimiter:
+    """Counts open connections, overall and per client address."""
+
+    def __init__(self, max_total: int, max_per_address: int, trusted_proxies=None):
+        self.max_total = max(1, int(max_total))
+        self.max_per_address = max(0, int(max_per_address))
+        self._networks = _parsed_networks(trusted_proxies or "")
+        self.total = 0
+        self.per_address: dict[str, int] = {}
+        self.refused = 0
+
+    def _exempt(self, address: str) -> bool:
+        """Tell whether an address counts only against the overall cap."""
+        return address in LOCAL_ADDRESSES or _trusted(address, self._networks)
+
+    def acquire(self, address: str) -> bool:
+        """Count a new connection from this address; False when it is over a cap."""
+        if self.total >= self.max_total:
+            self.refused += 1
+            return False
+        if self.max_per_address and not self._exempt(address):
+            count = self.per_address.get(address, 0)
+            if count >= self.max_per_address:
+                self.refused += 1
+                return False
+            self.per_address[address] = count + 1
+        self.total += 1
+        return True
+
+    def release(self, address: str) -> None:
+        """Forget a closed connection."""
+        self.total = max(0, self.total - 1)
+        count = self.per_address.get(address)
+        if count is None:
+            return
+        if count <= 1:
+            del self.per_address[address]
+        else:
+            self.per_address[address] = count - 1
+
+
+def _host(client_address) -> str:
+    """Return the host part of a socket address."""
+    if isinstance(client_address, tuple) and client_address:
+        return str(client_address[0])
+    return str(client_address)
+
+
+def raise_file_limit(wanted: int) -> int:
+    """Raise the soft open-file limit towards the hard one; return the soft limit now."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, wanted)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
+def fit_to_file_limit(max_connections: int) -> int:
+    """Return the connection cap the open-file limit allows, warning when it is lower."""
+    limit = raise_file_limit(max_connections + RESERVED_FILES)
+    allowed = max(16, limit - RESERVED_FILES)
+    if allowed < max_connections:
+        print(
+            f"facilitator: the open-file limit ({limit}) allows only {allowed} connections, "
+            f"not {max_connections}; raise it (ulimit -n, LimitNOFILE=) for more",
+            file=sys.stderr,
+            flush=True,
+        )
+        return allowed
+    return max_connections
+
+
+def port_in_use_message(host: str, port: int) -> str:
+    """Say that the port is taken, and what to do."""
+    return (
+        f"facilitator: cannot listen on {host}:{port}: the port is already in use "
+        "(is another facilitator server running?). Stop it or choose another --port."
+    )
+
+
+def listen(host: str, port: int):
+    """Bind a listening socket without SO_REUSEPORT; a taken port raises PortInUse.
+
+    SO_REUSEPORT would let a second server start on the same port and silently take
+    half of the new connections.
+    """
+    import eventlet
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        listener = eventlet.listen(
+            (host, port), family=family, backlog=LISTEN_BACKLOG, reuse_port=False
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(port_in_use_message(host, port)) from None
+        raise
+    # An ack written right after a broadcast would otherwise wait ~40 ms for the
+    # client's delayed ACK (Nagle); accepted sockets inherit the option on Linux.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return listener
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise PortInUse when something already listens on host:port (threading mode)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(port_in_use_message(host, port)) from None
+        raise
+    finally:
+        probe.close()
+
+
+class LimitedListener:
+    """A listening socket whose accept() refuses connections over the caps at once."""
+
+    def __init__(self, sock, limiter: ConnectionLimiter):
+        self._sock = sock
+        self.limiter = limiter
+
+    def accept(self):
+        """Return the next connection within the caps; answer the others 503 and close."""
+        while True:
+            client, address = self._sock.accept()
+            if self.limiter.acquire(_host(address)):
+                return client, address
+            _refuse(client)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def _refuse(client) -> None:
+    """Tell a refused client why, without waiting on it, and close the connection."""
+    try:
+        client.setblocking(False)
+        client.send(REFUSED_RESPONSE)
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        client.close()
+
+
+def limited_pool(limiter: ConnectionLimiter):
+    """Return a green pool that gives a connection's place back when it closes."""
+    import eventlet
+
+    class LimitedPool(eventlet.GreenPool):
+        """eventlet's pool; each finished connection releases its count."""
+
+        def spawn(self, function, connection, *args, **kwargs):
+            thread = super().spawn(function, connection, *args, **kwargs)
+            address = _host(connection[0])
+            thread.link(lambda _thread: limiter.release(address))
+            return thread
+
+    # One green thread per admitted connection; the limiter refuses before the pool fills.
+    return LimitedPool(limiter.max_total + 1)
+
+
+class HeaderTimeout(socket.timeout):
+    """A client did not send its request line and headers in time."""
+
+
+def eventlet_protocol(base, header_timeout: float):
+    """Return eventlet's HTTP protocol with a deadline on the request line and headers."""
+    import eventlet
+
+    class DeadlineProtocol(base):
+        """Close a connection whose request head is not complete within the deadline."""
+
+        def handle_one_request(self):
+            # One deadline for the request line and every header line together: a
+            # client sending a byte now and then cannot keep the connection forever.
+            self._head_deadline = eventlet.Timeout(header_timeout, HeaderTimeout())
+            try:
+                super().handle_one_request()
+            finally:
+                self._head_deadline.cancel()
+
+        def parse_request(self):
+            try:
+                return super().parse_request()
+            finally:
+                self._head_deadline.cancel()
+
+    return DeadlineProtocol
+
+
+def werkzeug_handler(base, header_timeout: float, idle_timeout: float):
+    """Return a Werkzeug request handler with read timeouts (threading mode)."""
+
+    class TimeoutHandler(base):
+        """Werkzeug's handler; the head must come within header_timeout per read."""
+
+        timeout = header_timeout
+
+        def handle_one_request(self):
+            self.connection.settimeout(header_timeout)
+            super().handle_one_request()
+
+        def parse_request(self):
+            ok = super().parse_request()
+            # Past the head: a websocket stays quiet up to a ping interval.
+            self.connection.settimeout(idle_timeout)
+            return ok
+
+    return TimeoutHandler
+
+
+def serve_eventlet(app, listener, protocol_base) -> None:
+    """Serve the app with eventlet's WSGI server within the configured limits."""
+    import eventlet.wsgi
+
+    config = app.config
+    max_total = fit_to_file_limit(int(config["MAX_CONNECTIONS"]))
+    limiter = ConnectionLimiter(
+        max_total, int(config["MAX_CONNECTIONS_PER_ADDRESS"]), config.get("TRUSTED_PROXIES")
+    )
+    app.extensions["connection_limiter"] = limiter
+    # No per-request access log: addresses next to socket ids risk anonymity.
+    # debug=False: an unexpected error never sends a traceback to the client.
+    eventlet.wsgi.server(
+        LimitedListener(listener, limiter),
+        app,
+        log_output=False,
+        debug=False,
+        protocol=eventlet_protocol(protocol_base, float(config["HEADER_TIMEOUT"])),
+        custom_pool=limited_pool(limiter),
+        socket_timeout=float(config["IDLE_TIMEOUT"]),
+    )
