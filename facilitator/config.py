@@ -86,6 +86,8 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "SIGNUP_ADDRESS_FREE_ATTEMPTS": 20,
         "LOGIN_BACKOFF_SECONDS": float(os.environ.get("FACILITATOR_LOGIN_BACKOFF_SECONDS", "60")),
         "LOGIN_BACKOFF_MAX_SECONDS": 3600.0,
+        # A refused (429) sign-in or sign-up is answered after this pause.
+        "LOGIN_REFUSED_DELAY_SECONDS": 1.0,
         # Password hashes run off the event loop, this many at once (a core stays free).
         "PASSWORD_HASH_THREADS": _int_env("FACILITATOR_PASSWORD_HASH_THREADS", hash_threads()),
         # Proxies whose X-Forwarded-For is believed (addresses or networks, comma separated);

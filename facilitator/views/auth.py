@@ -7,8 +7,18 @@ same message and the sign-in page. Guessing is slowed per account and per addres
 """
 
 import contextlib
+import time
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
@@ -32,11 +42,16 @@ def _too_many(seconds: float) -> str:
 
 
 def _page(template: str, form, status: int, wait: float = 0.0):
-    """Render a form page; a 429 carries Retry-After."""
-    response = render_template(template, form=form), status
+    """Render a form page; a 429 carries Retry-After and comes after a short pause.
+
+    The pause (a sleep, which only holds this request) keeps a guessing loop from
+    turning cheap refusals into a flood of page renders.
+    """
     if status == 429:
-        return response[0], status, {"Retry-After": str(int(wait) + 1)}
-    return response
+        time.sleep(current_app.config["LOGIN_REFUSED_DELAY_SECONDS"])
+        headers = {"Retry-After": str(int(wait) + 1)}
+        return render_template(template, form=form), status, headers
+    return render_template(template, form=form), status
 
 
 @bp.route("/signup", methods=["GET", "POST"])
