@@ -196,15 +196,51 @@ class LimitedListener:
         return getattr(self._sock, name)
 
 
+#: Refused connections still reading the client's request before closing (at most).
+MAX_LINGERING = 256
+_lingering = [0]
+
+
 def _refuse(client) -> None:
-    """Tell a refused client why, without waiting on it, and close the connection."""
+    """Answer 503 and close; read the client's request first, so it sees the answer.
+
+    Closing with the request unread would send a reset, and the client would show a
+    network error instead of the message. Reading waits at most a second, and only for
+    MAX_LINGERING refused connections at once; any more are closed straight away.
+    """
     try:
         client.setblocking(False)
         client.send(REFUSED_RESPONSE)
+        client.shutdown(socket.SHUT_WR)
+    except OSError:
+        with contextlib.suppress(OSError):
+            client.close()
+        return
+    if _lingering[0] >= MAX_LINGERING:
+        with contextlib.suppress(OSError):
+            client.close()
+        return
+    import eventlet
+
+    _lingering[0] += 1
+    eventlet.spawn_n(_drain_and_close, client)
+
+
+def _drain_and_close(client) -> None:
+    """Read and drop what the client sends for up to a second, then close."""
+    import eventlet
+
+    try:
+        client.settimeout(1.0)
+        with eventlet.Timeout(1.0, False):
+            while client.recv(4096):
+                pass
     except OSError:
         pass
-    with contextlib.suppress(OSError):
-        client.close()
+    finally:
+        _lingering[0] -= 1
+        with contextlib.suppress(OSError):
+            client.close()
 
 
 def limited_pool(limiter: ConnectionLimiter):
