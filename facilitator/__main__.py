@@ -1,5 +1,5 @@
-"""Command line: `python -m facilitator [serve options]`, `... check-models` or
-`... reset-password EMAIL`."""
+"""Command line: `python -m facilitator [serve options]`, `... check-models`,
+`... reset-password EMAIL` or `... purge`."""
 
 from __future__ import annotations
 
@@ -61,6 +61,25 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="SQLAlchemy URL (default: FACILITATOR_DATABASE_URL or the SQLite file in instance/)",
     )
+    purge = sub.add_parser(
+        "purge",
+        help="unlink participants of sessions closed longer than the retention period ago",
+        description="Delete the participant rows of sessions closed more than "
+        "FACILITATOR_RETENTION_DAYS (default 30) days ago; their ideas, votes and ratings "
+        "stay, linked to no one, and results and exports do not change. The running "
+        "server does this hourly too; this command is for cron. Prints what it did.",
+    )
+    purge.add_argument(
+        "--days",
+        type=float,
+        default=None,
+        help="retention period in days for this run (default FACILITATOR_RETENTION_DAYS or 30)",
+    )
+    purge.add_argument(
+        "--database-url",
+        default=argparse.SUPPRESS,
+        help="SQLAlchemy URL (default: FACILITATOR_DATABASE_URL or the SQLite file in instance/)",
+    )
     return parser
 
 
@@ -74,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_models_cli(args.models_dir or str(ROOT / "workshop_models"))
     if args.command == "reset-password":
         return reset_password(args)
+    if args.command == "purge":
+        return purge(args)
     return serve(args)
 
 
@@ -125,6 +146,39 @@ def reset_password(args: argparse.Namespace) -> int:
     if args.generate:
         print(password)
     print(f"reset-password: the password of {email} was changed", file=sys.stderr)
+    return 0
+
+
+def purge(args: argparse.Namespace) -> int:
+    """Run the retention purge once (for cron) and print what it did."""
+    import secrets
+
+    from . import create_app
+    from . import operations as ops
+    from .extensions import db
+
+    if args.days is not None and not args.days >= 0:
+        print("purge: --days must be 0 or more, nothing changed", file=sys.stderr)
+        return 2
+    config = {"SECRET_KEY": secrets.token_hex(16), "SOCKETIO_ASYNC_MODE": "threading"}
+    database_url = getattr(args, "database_url", None)
+    if database_url:
+        config["SQLALCHEMY_DATABASE_URI"] = database_url
+    app = create_app(config)
+    with app.app_context():
+        try:
+            period = ops.retention_period(args.days)
+        except ValueError as exc:
+            print(f"purge: {exc}, nothing changed", file=sys.stderr)
+            return 2
+        result = ops.purge_participants(args.days)
+        db.engine.dispose()
+    days = period.total_seconds() / 86400
+    print(
+        f"purge: sessions closed more than {days:g} days ago: {result.sessions} sessions, "
+        f"{result.participants} participants removed; unlinked {result.ideas} ideas, "
+        f"{result.votes} votes, {result.ratings} ratings"
+    )
     return 0
 
 

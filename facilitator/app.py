@@ -34,7 +34,45 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     with app.app_context():
         upgrade_database()
+    _start_retention_purge(app)
     return app
+
+
+def _start_retention_purge(app: Flask) -> None:
+    """Purge expired participant links at start and then hourly, in the served app only.
+
+    `LISTEN_PORT` is set by `python -m facilitator` (serve); tests and the other
+    commands build apps without it and start no task (`python -m facilitator purge`).
+    """
+    from . import operations as ops
+
+    interval = float(app.config.get("RETENTION_PURGE_INTERVAL") or 0)
+    if not app.config.get("LISTEN_PORT") or interval <= 0:
+        return
+    with app.app_context():
+        ops.retention_period()  # a bad FACILITATOR_RETENTION_DAYS stops the start here
+
+    def purge_forever():
+        log = logging.getLogger("facilitator.retention")
+        while True:
+            try:
+                with app.app_context():
+                    result = ops.purge_participants()
+                    db.session.remove()
+                if result.sessions:
+                    log.info(
+                        "retention purge: %d sessions, %d participants unlinked",
+                        result.sessions,
+                        result.participants,
+                    )
+            except Exception as exc:  # noqa: BLE001  the loop must outlive a bad hour
+                # The type only: a database message could quote row values.
+                log.error(
+                    "retention purge failed (%s); next try in %d s", type(exc).__name__, interval
+                )
+            socketio.sleep(interval)
+
+    socketio.start_background_task(purge_forever)
 
 
 def _init_extensions(app: Flask) -> None:

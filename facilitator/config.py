@@ -95,6 +95,11 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "TRUSTED_PROXIES": os.environ.get("FACILITATOR_TRUSTED_PROXIES", ""),
         # A closed session can still be joined and read for this long; then its code retires.
         "JOIN_GRACE_HOURS": float(os.environ.get("FACILITATOR_JOIN_GRACE_HOURS", "24")),
+        # Retention (operations.purge_participants): this many days after a session
+        # closes, its participant rows go and its content stays, linked to no one. The
+        # served app purges at start and then every RETENTION_PURGE_INTERVAL seconds.
+        "RETENTION_DAYS": float(os.environ.get("FACILITATOR_RETENTION_DAYS", "30")),
+        "RETENTION_PURGE_INTERVAL": 3600.0,
         # Socket events (token buckets: burst, then per second). A lively phone replaying
         # a full outbox after a tunnel sends at most ~50 writes at once and then a few a
         # second; a socket far over (its burst and twice that refused) is disconnected.

@@ -91,3 +91,11 @@ class PasswordForm(FlaskForm):
             EqualTo("new_password", message=_l("The passwords do not match.")),
         ],
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting the account: the password confirms that it is really the owner."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_CHARS)]
+    )

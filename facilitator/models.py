@@ -178,6 +178,11 @@ class Workshop(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Retention (operations.purge_participants): participants whose rows were removed
+    # after the retention period, and per vote phase how many of them had voted, so
+    # counts and results read the same as before the purge.
+    unlinked_participants: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unlinked_voters: Mapped[dict | None] = mapped_column(JSON)
 
     facilitator: Mapped[Facilitator] = relationship(back_populates="workshops")
 
@@ -350,7 +355,10 @@ class Vote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     phase_id: Mapped[str] = mapped_column(String(64))
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    # None once the retention purge has unlinked the participant; the dots still count.
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE")
+    )
     item_key: Mapped[str] = mapped_column(String(40))
     count: Mapped[int] = mapped_column(Integer)
 
@@ -365,7 +373,10 @@ class Rating(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     phase_id: Mapped[str] = mapped_column(String(64))
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    # None once the retention purge has unlinked the participant; the answer still counts.
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE")
+    )
     statement_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[int] = mapped_column(Integer)
 

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import passwords
@@ -416,6 +416,146 @@ def delete_workshop(workshop: Workshop) -> None:
     db.session.commit()
 
 
+# --- retention: deleting an account, unlinking participants ------------------
+
+
+def account_content_counts(user: Facilitator) -> dict[str, int]:
+    """Return what deleting the account would lose: sessions, API tokens, sign-ins."""
+
+    def count(query) -> int:
+        return db.session.scalar(query) or 0
+
+    return {
+        "sessions": count(
+            select(func.count(Workshop.id)).where(Workshop.facilitator_id == user.id)
+        ),
+        "tokens": count(select(func.count(ApiToken.id)).where(ApiToken.facilitator_id == user.id)),
+        "sign_ins": count(
+            select(func.count(LoginSession.id)).where(
+                LoginSession.facilitator_id == user.id, LoginSession.expires_at > utcnow()
+            )
+        ),
+    }
+
+
+def delete_facilitator(user: Facilitator) -> list[tuple[int, str]]:
+    """Delete a facilitator account with every session, API token and sign-in of it.
+
+    One transaction: the sessions go first (each with everything in it, through ON
+    DELETE CASCADE), then the tokens, the sign-ins and the account row. Returns the
+    deleted sessions' ids and languages, so their screens can be told.
+    """
+    uid = user.id
+    sessions = db.session.execute(
+        select(Workshop.id, Workshop.language).where(Workshop.facilitator_id == uid)
+    ).all()
+    db.session.execute(delete(Workshop).where(Workshop.facilitator_id == uid))
+    db.session.execute(delete(ApiToken).where(ApiToken.facilitator_id == uid))
+    db.session.execute(delete(LoginSession).where(LoginSession.facilitator_id == uid))
+    db.session.execute(delete(Facilitator).where(Facilitator.id == uid))
+    db.session.commit()
+    db.session.expunge_all()
+    return [(wid, language) for wid, language in sessions]
+
+
+def retention_period(days: float | None = None) -> timedelta:
+    """Return how long after closing a session keeps its participants (RETENTION_DAYS)."""
+    from flask import current_app
+
+    if days is None:
+        days = float(current_app.config.get("RETENTION_DAYS", 30))
+    if not days >= 0:
+        raise ValueError("FACILITATOR_RETENTION_DAYS must be a number of days, 0 or more")
+    return timedelta(days=days)
+
+
+@dataclass
+class PurgeResult:
+    sessions: int = 0
+    participants: int = 0
+    ideas: int = 0
+    votes: int = 0
+    ratings: int = 0
+
+
+def purge_participants(days: float | None = None, now=None) -> PurgeResult:
+    """Unlink the participants of sessions closed longer than the retention period ago.
+
+    Per session: ideas, votes and ratings lose their `participant_id`, the participant
+    rows (a token hash each) are deleted, and the session keeps how many there were
+    (and how many had voted in each vote phase), so counts, results and exports read
+    exactly as before. Live and upcoming sessions, and sessions closed more recently,
+    are not touched. Safe to run in several processes at once.
+    """
+    cutoff = (now or utcnow()) - retention_period(days)
+    due = db.session.scalars(
+        select(Workshop.id)
+        .where(
+            Workshop.status == SessionStatus.CLOSED,
+            Workshop.closed_at < cutoff,
+            select(Participant.id).where(Participant.workshop_id == Workshop.id).exists(),
+        )
+        .order_by(Workshop.id)
+    ).all()
+    db.session.rollback()  # end the read: each session is purged in its own transaction
+    result = PurgeResult()
+    for workshop_id in due:
+        _unlink_participants(workshop_id, cutoff, result)
+    return result
+
+
+def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
+    """Unlink one session's participants in one transaction (see purge_participants)."""
+    # A write first: it locks the session's row (PostgreSQL) or the database (SQLite),
+    # so a second purge or a reopen at the same moment waits, then finds nothing to do.
+    locked = db.session.execute(
+        update(Workshop)
+        .where(
+            Workshop.id == workshop_id,
+            Workshop.status == SessionStatus.CLOSED,
+            Workshop.closed_at < cutoff,
+        )
+        .values(unlinked_participants=Workshop.unlinked_participants)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    workshop = db.session.get(Workshop, workshop_id, populate_existing=True) if locked else None
+    if workshop is None:
+        db.session.rollback()
+        return
+    in_session = Participant.workshop_id == workshop_id
+    participants = db.session.scalar(select(func.count(Participant.id)).where(in_session))
+    if not participants:
+        db.session.rollback()
+        return
+    voters = dict(workshop.unlinked_voters or {})
+    for phase_id, n in db.session.execute(
+        select(Vote.phase_id, func.count(func.distinct(Vote.participant_id)))
+        .where(Vote.workshop_id == workshop_id, Vote.participant_id.is_not(None))
+        .group_by(Vote.phase_id)
+    ):
+        voters[phase_id] = voters.get(phase_id, 0) + n
+    counts = {}
+    for name, table in (("ideas", Idea), ("votes", Vote), ("ratings", Rating)):
+        counts[name] = (
+            db.session.execute(
+                update(table)
+                .where(table.workshop_id == workshop_id, table.participant_id.is_not(None))
+                .values(participant_id=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
+    db.session.execute(delete(Participant).where(in_session))
+    workshop.unlinked_participants = (workshop.unlinked_participants or 0) + participants
+    workshop.unlinked_voters = voters
+    db.session.commit()
+    result.sessions += 1
+    result.participants += participants
+    result.ideas += counts["ideas"]
+    result.votes += counts["votes"]
+    result.ratings += counts["ratings"]
+
+
 # --- participants -----------------------------------------------------------
 
 
@@ -445,8 +585,19 @@ def participant_exists(token: str) -> bool:
 
 
 def participant_count(workshop_id: int, executor=None) -> int:
-    """Return how many phones have joined a session (on db.session unless told otherwise)."""
-    query = select(func.count(Participant.id)).where(Participant.workshop_id == workshop_id)
+    """Return how many phones have joined a session (on db.session unless told otherwise).
+
+    Participants removed by the retention purge still count (`unlinked_participants`).
+    """
+    rows = (
+        select(func.count(Participant.id))
+        .where(Participant.workshop_id == workshop_id)
+        .scalar_subquery()
+    )
+    unlinked = (
+        select(Workshop.unlinked_participants).where(Workshop.id == workshop_id).scalar_subquery()
+    )
+    query = select(rows + func.coalesce(unlinked, 0))
     return (executor or db.session).scalar(query)
 
 
@@ -931,6 +1082,8 @@ def vote_tally(workshop: Workshop, phase_id: str) -> tuple[dict[str, int], int]:
     voters = db.session.scalar(
         select(func.count(func.distinct(Vote.participant_id))).where(*in_phase)
     )
+    # Voters whose participant row the retention purge removed (their dots stay).
+    voters += (workshop.unlinked_voters or {}).get(phase_id, 0)
     return {key: int(total) for key, total in rows}, voters
 
 

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from .. import export, logins, realtime
@@ -25,7 +25,14 @@ from .. import operations as ops
 from ..catalog import available_models
 from ..errors import OperationError
 from ..extensions import db
-from ..forms import ConfirmForm, PasswordForm, ProfileForm, SessionEditForm, SessionForm
+from ..forms import (
+    ConfirmForm,
+    DeleteAccountForm,
+    PasswordForm,
+    ProfileForm,
+    SessionEditForm,
+    SessionForm,
+)
 from ..models import ApiToken, SessionStatus, Workshop
 from ..text import render_markdown
 from ..workshop_models import localize
@@ -341,3 +348,46 @@ def delete_session(session_id: int):
         form=form,
         counts=ops.workshop_content_counts(workshop),
     ), 400 if form.errors else 200
+
+
+# --- deleting the account ---------------------------------------------------------
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+def delete_account():
+    """Ask for the password, then delete the account with every session in it.
+
+    Wrong passwords count against the account like failed sign-ins (logins.Backoff), so
+    a borrowed browser cannot be used to guess the password here either.
+    """
+    from .auth import _too_many
+
+    form = DeleteAccountForm()
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        email = current_user.email
+        wait = logins.login_wait(email)
+        if wait:
+            form.password.errors.append(_too_many(wait))
+            status, headers = 429, {"Retry-After": str(int(wait) + 1)}
+        elif ops.check_password(current_user, form.password.data):
+            deleted = ops.delete_facilitator(current_user._get_current_object())
+            for workshop_id, language in deleted:
+                realtime.publish_deleted(workshop_id, language)
+            logout_user()
+            flash(gettext("Your account and everything in it were deleted."), "info")
+            return redirect(url_for("main.index"))
+        else:
+            logins.login_failed(email)
+            form.password.errors.append(gettext("The password is wrong."))
+    if form.errors and status == 200:
+        status = 400
+    return (
+        render_template(
+            "dashboard/delete_account.html",
+            form=form,
+            counts=ops.account_content_counts(current_user),
+        ),
+        status,
+        headers,
+    )
