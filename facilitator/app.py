@@ -242,10 +242,22 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_error(exc):
+        error_id = None
         if isinstance(exc, HTTPException):
             code = exc.code or 500
         else:
-            logging.getLogger(__name__).exception("request failed: %s", request.path)
+            from .errors import new_error_id
+            from .logs import short_traceback
+
+            # An id to quote to support; the line names the endpoint and where the code
+            # failed, never the path's values, the form's content or who sent it.
+            error_id = new_error_id()
+            logging.getLogger(__name__).error(
+                "request %s failed [error %s]: %s",
+                request.endpoint or "-",
+                error_id,
+                short_traceback(exc),
+            )
             db.session.rollback()
             code = 500
         api_codes = {
@@ -257,9 +269,12 @@ def _register_error_pages(app: Flask) -> None:
             429: "rate_limited",
         }
         if request.path.startswith("/api/"):
-            err = error_dict(api_codes.get(code, "server_error" if code >= 500 else "invalid"))
+            name = api_codes.get(code, "server_error" if code >= 500 else "invalid")
+            err = error_dict(name, error_id=error_id) if error_id else error_dict(name)
             return {"error": err}, code
         title, message = _error_text(code)
+        if error_id:
+            message = f"{message} {gettext('Error reference: %(error_id)s', error_id=error_id)}"
         return render_template("error.html", code=code, title=title, message=message), code
 
 
