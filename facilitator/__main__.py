@@ -176,7 +176,8 @@ def purge(args: argparse.Namespace) -> int:
     days = period.total_seconds() / 86400
     print(
         f"purge: sessions closed more than {days:g} days ago: {result.sessions} sessions, "
-        f"{result.participants} participants removed; unlinked {result.ideas} ideas, "
+        f"{result.participants} participants and {result.deleted_ideas} deleted ideas "
+        f"removed; unlinked {result.ideas} ideas, "
         f"{result.votes} votes, {result.ratings} ratings"
     )
     return 0

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from . import passwords
 from .errors import OperationError
@@ -473,6 +474,7 @@ def retention_period(days: float | None = None) -> timedelta:
 class PurgeResult:
     sessions: int = 0
     participants: int = 0
+    deleted_ideas: int = 0
     ideas: int = 0
     votes: int = 0
     ratings: int = 0
@@ -481,8 +483,10 @@ class PurgeResult:
 def purge_participants(days: float | None = None, now=None) -> PurgeResult:
     """Unlink the participants of sessions closed longer than the retention period ago.
 
-    Per session: ideas, votes and ratings lose their `participant_id`, the participant
-    rows (a token hash each) are deleted, and the session keeps how many there were
+    Per session: ideas their writers deleted (kept until now so a late retry could
+    not bring them back) are removed for good; the other ideas, votes and ratings lose
+    their `participant_id`; the participant rows (a token hash each) are deleted, and
+    the session keeps how many there were
     (and how many had voted in each vote phase), so counts, results and exports read
     exactly as before. Live and upcoming sessions, and sessions closed more recently,
     are not touched. Safe to run in several processes at once.
@@ -534,7 +538,19 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
         .group_by(Vote.phase_id)
     ):
         voters[phase_id] = voters.get(phase_id, 0) + n
-    counts = {}
+    child = aliased(Idea)
+    gone = db.session.scalars(
+        select(Idea.id).where(
+            Idea.workshop_id == workshop_id,
+            Idea.deleted.is_(True),
+            ~select(child.id).where(child.merged_into_id == Idea.id).exists(),
+        )
+    ).all()
+    if gone:
+        db.session.execute(
+            delete(Idea).where(Idea.id.in_(gone)).execution_options(synchronize_session=False)
+        )
+    counts = {"deleted_ideas": len(gone)}
     for name, table in (("ideas", Idea), ("votes", Vote), ("ratings", Rating)):
         counts[name] = (
             db.session.execute(
@@ -551,6 +567,7 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
     db.session.commit()
     result.sessions += 1
     result.participants += participants
+    result.deleted_ideas += counts["deleted_ideas"]
     result.ideas += counts["ideas"]
     result.votes += counts["votes"]
     result.ratings += counts["ratings"]

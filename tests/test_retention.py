@@ -45,6 +45,8 @@ def rich_session(facilitator, phone_factory, phones=5, title="Osasto 7 kehittäm
         assert ack["ok"], ack
         ideas.append(ack["idea"]["id"])
     assert joined[0].add_idea("Toinen ajatus samalta")["ok"]
+    regret = joined[1].add_idea("Kirjoitin tämän ja poistin")["idea"]["id"]
+    assert joined[1].emit("idea.delete", {"id": regret})["ok"]
     group = next(p for p in state["phases"] if p["kind"] == "group")
     facilitator.api("POST", f"/sessions/{sid}/phase", {"to": group["index"]})
     theme = facilitator.api(
@@ -282,15 +284,18 @@ def test_purge_unlinks_participants_and_keeps_results_byte_for_byte(
     rate = next(p for p in summary["phases"] if p["kind"] == "rate")
     assert rate["statements"][0]["distribution"] is not None
     linked, content = linked_rows(app, sid), content_rows(app, sid)
-    assert linked == {"participant": 5, "idea": 6, "vote": 4, "rating": 10}
+    assert linked == {"participant": 5, "idea": 7, "vote": 4, "rating": 10}
 
     with app.app_context():
         result = ops.purge_participants()
-    assert (result.sessions, result.participants) == (1, 5)
+    assert (result.sessions, result.participants, result.deleted_ideas) == (1, 5, 1)
     assert (result.ideas, result.votes, result.ratings) == (6, 4, 10)
 
     assert linked_rows(app, sid) == {"participant": 0, "idea": 0, "vote": 0, "rating": 0}
-    assert content_rows(app, sid) == content  # the content stays
+    # The content stays, but for the idea its writer had deleted: that text is gone now.
+    assert content_rows(app, sid) == {**content, "idea": content["idea"] - 1}
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Idea.id)).filter_by(deleted=True)) == 0
     assert exports(facilitator, sid) == before
     sessions_page = facilitator.client.get("/sessions").get_data(as_text=True)
     assert sessions_page  # renders; the participant count comes from the same function
@@ -358,13 +363,13 @@ def test_purge_command_reports_counts(app, facilitator, phone_factory, database_
 
     assert cli_main(["purge", "--database-url", database_url]) == 0
     out = capsys.readouterr().out
-    assert "more than 30 days ago: 0 sessions, 0 participants removed" in out
+    assert "more than 30 days ago: 0 sessions, 0 participants and 0 deleted" in out
     assert linked_rows(app, session["id"])["participant"] == 2
 
     assert cli_main(["purge", "--days", "7", "--database-url", database_url]) == 0
     out = capsys.readouterr().out
-    assert "more than 7 days ago: 1 sessions, 2 participants removed" in out
-    assert "unlinked 3 ideas, 1 votes, 4 ratings" in out
+    assert "more than 7 days ago: 1 sessions, 2 participants and" in out
+    assert "1 deleted ideas removed; unlinked 3 ideas, 1 votes, 4 ratings" in out
     assert linked_rows(app, session["id"]) == {
         "participant": 0,
         "idea": 0,
