@@ -161,6 +161,9 @@ def test_pip_audit_finds_nothing(tmp_path):
     vulnerability service (no network), failed by any finding when it can."""
     pytest.importorskip("pip_audit")
     installed = _installed_closure()
+    # pip is here only as pip-audit's own dependency: the installer that came with
+    # Python, never part of a deployment of the app. Upgrade it separately.
+    installed.pop("pip", None)
     requirements = tmp_path / "installed.txt"
     requirements.write_text(
         "".join(f"{name}=={version}\n" for name, version in sorted(installed.items()))
