@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,6 +61,10 @@ def workshop_model(workshop: Workshop) -> WorkshopModel:
     """Return the parsed template snapshot of a session (cached: it never changes)."""
     # Keyed by more than the id: another database (tests, a restore) may reuse ids.
     key = (workshop.id, workshop.model_id, workshop.model_version, workshop.created_at)
+    if workshop.status is SessionStatus.UPCOMING:
+        # Preparing (prepare.py) may still rewrite an upcoming session's snapshot, also
+        # in another process; after the start it never changes again.
+        key += (_snapshot_fingerprint(workshop.model_snapshot),)
     model = _model_cache.get(key)
     if model is None:
         model = WorkshopModel.from_snapshot(workshop.model_snapshot)
@@ -67,6 +72,12 @@ def workshop_model(workshop: Workshop) -> WorkshopModel:
             _model_cache.clear()
         _model_cache[key] = model
     return model
+
+
+def _snapshot_fingerprint(snapshot: dict) -> str:
+    """Return a short digest of a template snapshot's content."""
+    encoded = json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def current_phase(workshop: Workshop):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,6 +31,9 @@ __all__ = [
     "ACTION_FIELDS",
     "DEFAULT_MODELS_DIR",
     "LANGUAGES",
+    "PREPARABLE_PHASE_FIELDS",
+    "PREPARABLE_SETTINGS",
+    "TEXT_LIMITS",
     "ActionsSettings",
     "Column",
     "GroupSettings",
@@ -51,6 +55,7 @@ __all__ = [
     "load_model_file",
     "load_models",
     "localize",
+    "preparable_fields",
 ]
 
 LANGUAGES = ("fi", "sv", "en")
@@ -63,6 +68,18 @@ ACTION_FIELDS = ("what", "who", "due", "first_step", "follow_up")
 
 MAX_PHASES = 40
 MAX_PHASE_MINUTES = 240
+
+# Longest text (characters, per language) of the fields a facilitator may also fill in
+# when preparing a session (facilitator/prepare.py): the YAML obeys the same limits.
+TEXT_LIMITS = {
+    "title": 120,
+    "prompt": 4000,
+    "link": 2000,
+    "link_label": 200,
+    "columns": 80,
+    "themes": 200,
+    "statements": 300,
+}
 
 
 class PhaseKind(enum.StrEnum):
@@ -119,6 +136,33 @@ def _normalize_text(value: Any) -> dict[str, str]:
 
 LocalizedText = Annotated[dict[str, str], BeforeValidator(_normalize_text)]
 
+
+def _limit(max_chars: int) -> AfterValidator:
+    """Return a validator refusing a localised text longer than `max_chars` in any language."""
+
+    def check(value: dict[str, str]) -> dict[str, str]:
+        for lang, text in value.items():
+            if len(text) > max_chars:
+                raise _custom_error(
+                    f"{lang}: text is {len(text)} characters long; at most {max_chars} allowed"
+                )
+        return value
+
+    return AfterValidator(check)
+
+
+def _limited_text(field: str) -> Any:
+    """Return the localised text type of a field with a length limit in TEXT_LIMITS."""
+    return Annotated[LocalizedText, _limit(TEXT_LIMITS[field])]
+
+
+TitleText = _limited_text("title")
+PromptText = _limited_text("prompt")
+LinkLabelText = _limited_text("link_label")
+ColumnText = _limited_text("columns")
+ThemeText = _limited_text("themes")
+StatementText = _limited_text("statements")
+
 Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9-]{2,64}$")]
 
 # Strict so YAML booleans (yes/no) and quoted numbers are caught instead of coerced.
@@ -144,14 +188,14 @@ class Column(_Strict):
     """One column of an ideas wall, e.g. keep / change / give up."""
 
     id: Slug
-    title: LocalizedText
+    title: ColumnText
 
 
 class Statement(_Strict):
     """One statement participants rate on the scale."""
 
     id: Slug
-    text: LocalizedText
+    text: StatementText
 
 
 class Scale(_Strict):
@@ -175,8 +219,8 @@ class Scale(_Strict):
 class InfoSettings(_Strict):
     """Settings of an info phase."""
 
-    link: str | None = None
-    link_label: LocalizedText | None = None
+    link: Annotated[str, StringConstraints(max_length=TEXT_LIMITS["link"])] | None = None
+    link_label: LinkLabelText | None = None
 
     @field_validator("link")
     @classmethod
@@ -209,7 +253,7 @@ class GroupSettings(_Strict):
     """Settings of a group phase."""
 
     source: Slug
-    themes: list[LocalizedText] = Field(default_factory=list, max_length=20)
+    themes: list[ThemeText] = Field(default_factory=list, max_length=20)
 
 
 class VoteSettings(_Strict):
@@ -275,12 +319,28 @@ SETTINGS_BY_KIND: dict[PhaseKind, type[BaseModel]] = {
     PhaseKind.SUMMARY: SummarySettings,
 }
 
+# What a facilitator may fill in when preparing a session (`prepare:` of a phase):
+# the phase's own title and prompt, and per kind these settings fields. A new kind
+# adds one entry here; facilitator/prepare.py knows how each field is edited.
+PREPARABLE_PHASE_FIELDS = ("title", "prompt")
+PREPARABLE_SETTINGS: dict[PhaseKind, tuple[str, ...]] = {
+    PhaseKind.INFO: ("link", "link_label"),
+    PhaseKind.IDEAS: ("columns",),
+    PhaseKind.GROUP: ("themes",),
+    PhaseKind.RATE: ("statements",),
+}
+
 # Which kinds each kind's `source` may name.
 SOURCE_KINDS: dict[PhaseKind, tuple[PhaseKind, ...]] = {
     PhaseKind.GROUP: (PhaseKind.IDEAS,),
     PhaseKind.VOTE: (PhaseKind.IDEAS, PhaseKind.GROUP),
     PhaseKind.ACTIONS: (PhaseKind.VOTE,),
 }
+
+
+def preparable_fields(kind: PhaseKind) -> tuple[str, ...]:
+    """Return the fields a `prepare:` list of a phase of this kind may name."""
+    return PREPARABLE_PHASE_FIELDS + PREPARABLE_SETTINGS.get(kind, ())
 
 
 def _check_unique_ids(title: str, list_name: str, ids: Iterable[str]) -> None:
@@ -302,10 +362,14 @@ class Phase(BaseModel):
 
     id: Slug
     kind: PhaseKind
-    title: LocalizedText
-    prompt: LocalizedText | None = None
+    title: TitleText
+    prompt: PromptText | None = None
     minutes: StrictInt = Field(ge=1, le=MAX_PHASE_MINUTES)
     notes: LocalizedText | None = None
+    # Fields the facilitator may fill in when preparing a session (see PREPARABLE_*).
+    prepare: list[Annotated[str, StringConstraints(strict=True)]] = Field(
+        default_factory=list, max_length=10
+    )
     # Only a fallback for model_construct: validation always fills in the kind's model.
     settings: PhaseSettings = Field(default_factory=SummarySettings)
 
@@ -339,6 +403,24 @@ class Phase(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _check_prepare(self) -> Phase:
+        """Allow in `prepare` only the fields this kind lets a facilitator fill in, once each."""
+        allowed = preparable_fields(self.kind)
+        errors: list[tuple[tuple[str | int, ...], str, Any]] = []
+        for index, name in enumerate(self.prepare):
+            if name not in allowed:
+                message = (
+                    f"{name!r} cannot be prepared in a {self.kind.value} phase;"
+                    f" allowed: {', '.join(allowed)}"
+                )
+                errors.append((("prepare", index), message, name))
+            elif name in self.prepare[:index]:
+                errors.append((("prepare", index), f"{name!r} is listed twice", name))
+        if errors:
+            _raise_errors(type(self).__name__, errors)
+        return self
+
 
 class WorkshopModel(BaseModel):
     """A workshop template: metadata and the phases in running order."""
@@ -347,7 +429,7 @@ class WorkshopModel(BaseModel):
 
     id: Slug
     version: StrictInt = Field(ge=1)
-    title: LocalizedText
+    title: TitleText
     description: LocalizedText
     duration_minutes: StrictInt | None = Field(
         default=None, ge=1, le=MAX_PHASES * MAX_PHASE_MINUTES

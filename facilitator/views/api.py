@@ -27,7 +27,7 @@ from pydantic import (
 from sqlalchemy import select
 from wtforms.validators import ValidationError as CSRFInvalid
 
-from .. import export, realtime
+from .. import export, prepare, realtime
 from .. import operations as ops
 from .. import serializers as ser
 from ..catalog import available_models
@@ -423,6 +423,61 @@ def timer(session_id: int):
     ops.control_timer(workshop, data.action, data.seconds or 60)
     realtime.publish_timer(workshop)
     return {"timer": ser.timer_dict(workshop)}
+
+
+# --- preparing a session (facilitator/prepare.py) ------------------------------
+
+PrepareKey = Annotated[str, StringConstraints(max_length=140)]
+PrepareText = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+class PrepareBody(_Body):
+    # Text per field key; list fields take a list of lines (or one text, a line per item).
+    fields: Annotated[
+        dict[PrepareKey, PrepareText | Annotated[list[PrepareText], Field(max_length=500)]],
+        Field(max_length=200),
+    ]
+
+
+def prepare_state(workshop: Workshop) -> dict:
+    """Return the session's preparable fields and whether they can still be changed."""
+    return {
+        "editable": prepare.editable(workshop),
+        "status": workshop.status.value,
+        "language": workshop.language,
+        "fields": prepare.fields(workshop),
+    }
+
+
+@bp.get("/sessions/<int:session_id>/prepare")
+def get_prepare(session_id: int):
+    """Return the fields the facilitator may fill in before the session starts."""
+    return prepare_state(owned(session_id))
+
+
+@bp.put("/sessions/<int:session_id>/prepare")
+def put_prepare(session_id: int):
+    """Set preparable fields of an upcoming session; 422 names the field of each problem."""
+    workshop = owned(session_id)
+    data = body(PrepareBody)
+    try:
+        prepare.apply(workshop, data.fields)
+    except prepare.PrepareError as exc:
+        db.session.rollback()
+        return {"error": exc.to_dict()}, 422
+    realtime.publish_phase(workshop)
+    return prepare_state(workshop)
+
+
+@bp.get("/sessions/<int:session_id>/copy-lines")
+def copy_lines(session_id: int):
+    """Return an own session's agreed actions, themes or statements as lines to copy."""
+    workshop = owned(session_id)
+    source = request.args.get("source", "")
+    lang = request.args.get("lang") or workshop.language
+    if source not in prepare.COPY_SOURCES or lang not in ("fi", "sv", "en"):
+        raise ApiError(422, "invalid")
+    return {"source": source, "lines": prepare.copy_lines(workshop, source, lang)}
 
 
 # --- moderation ---------------------------------------------------------------

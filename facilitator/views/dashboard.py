@@ -20,7 +20,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from .. import export, logins, realtime
+from .. import export, logins, prepare, realtime
 from .. import operations as ops
 from ..catalog import available_models
 from ..errors import OperationError
@@ -111,6 +111,9 @@ def new_session():
             form.team_name.data or "",
             form.language.data,
         )
+        if prepare.fields(workshop):
+            # The template lets the facilitator fill in content: do that next.
+            return redirect(url_for("dashboard.prepare_session", session_id=workshop.id))
         return redirect(url_for("dashboard.control", session_id=workshop.id))
     return render_template(
         "dashboard/new_session.html", form=form, models=_models_for_picker(lang)
@@ -391,3 +394,73 @@ def delete_account():
         status,
         headers,
     )
+
+
+# --- preparing a session (facilitator/prepare.py) ---------------------------------
+
+
+def _prepare_phases(fields: list[dict], submitted: dict, errors: dict) -> list[dict]:
+    """Group the preparable fields by phase, with submitted values and errors filled in."""
+    phases: list[dict] = []
+    for entry in fields:
+        key = entry["key"]
+        value = submitted.get(key, entry["value"])
+        if isinstance(value, list):
+            value = "\n".join(value)
+        item = {
+            **entry,
+            "id": "f-" + key.replace(".", "-"),
+            "text": value,
+            "errors": errors.get(key, []),
+        }
+        if not phases or phases[-1]["index"] != entry["phase_index"]:
+            phases.append(
+                {
+                    "index": entry["phase_index"],
+                    "title": entry["phase_title"],
+                    "kind": entry["kind"],
+                    "fields": [],
+                }
+            )
+        phases[-1]["fields"].append(item)
+    return phases
+
+
+@bp.route("/sessions/<int:session_id>/prepare", methods=["GET", "POST"])
+def prepare_session(session_id: int):
+    """Fill in the template's preparable content (statements, columns, prompts, …)."""
+    workshop = own_workshop(session_id)
+    form = ConfirmForm()
+    fields = prepare.fields(workshop)
+    submitted: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        submitted = {f["key"]: request.form[f["key"]] for f in fields if f["key"] in request.form}
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            try:
+                prepare.apply(workshop, submitted)
+            except OperationError as exc:
+                db.session.rollback()
+                flash(exc.to_dict()["message"], "error")
+                return redirect(url_for("dashboard.prepare_session", session_id=workshop.id))
+            except prepare.PrepareError as exc:
+                db.session.rollback()
+                errors, status = exc.by_field(), 400
+            else:
+                realtime.publish_phase(workshop)
+                flash(gettext("The session's content was saved."), "info")
+                return redirect(url_for("dashboard.control", session_id=workshop.id))
+    has_lines = any(f["type"] == "lines" for f in fields)
+    return render_template(
+        "dashboard/prepare_session.html",
+        workshop=workshop,
+        form=form,
+        phases=_prepare_phases(fields, submitted, errors),
+        errors=errors,
+        editable=prepare.editable(workshop),
+        model_title=localize(ops.workshop_model(workshop).title, workshop.language),
+        copy_sources=prepare.copy_sources(workshop) if has_lines else [],
+    ), status
