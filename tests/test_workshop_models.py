@@ -285,9 +285,44 @@ def mutate_yes_as_minutes(data: dict[str, Any]) -> str:
     return "phases[0].minutes"
 
 
+def mutate_prepare_field_of_other_kind(data: dict[str, Any]) -> str:
+    """Let a rate phase prepare columns, which only an ideas phase has."""
+    phase(data, "pulse")["prepare"] = ["statements", "columns"]
+    return "phases[1].prepare[1]"
+
+
+def mutate_prepare_settings_not_preparable(data: dict[str, Any]) -> str:
+    """Let a vote phase prepare its budget, which is not text to fill in."""
+    phase(data, "vote")["prepare"] = ["budget"]
+    return "phases[4].prepare[0]"
+
+
+def mutate_prepare_twice(data: dict[str, Any]) -> str:
+    """Name a preparable field twice."""
+    phase(data, "ideas")["prepare"] = ["columns", "prompt", "columns"]
+    return "phases[2].prepare[2]"
+
+
+def mutate_prepare_not_a_list(data: dict[str, Any]) -> str:
+    """Write `prepare` as one word instead of a list."""
+    phase(data, "intro")["prepare"] = "prompt"
+    return "phases[0].prepare"
+
+
+def mutate_statement_too_long(data: dict[str, Any]) -> str:
+    """Write a statement longer than a facilitator could type when preparing."""
+    phase(data, "pulse")["settings"]["statements"][0]["text"] = {"fi": "x" * 301}
+    return "phases[1].settings.statements[0].text"
+
+
 @pytest.mark.parametrize(
     "mutate",
     [
+        mutate_prepare_field_of_other_kind,
+        mutate_prepare_settings_not_preparable,
+        mutate_prepare_twice,
+        mutate_prepare_not_a_list,
+        mutate_statement_too_long,
         mutate_missing_title,
         mutate_unknown_kind,
         mutate_bad_source,
@@ -444,3 +479,36 @@ def test_empty_translation_falls_back_to_finnish() -> None:
 
     assert model.title == {"fi": "Pieni"}
     assert localize(model.title, "sv") == "Pieni"
+
+
+def test_check_models_names_file_and_field_of_a_bad_prepare_entry(tmp_path: Path) -> None:
+    """check-models says which file, which field and what the kind allows."""
+    data = valid_template()
+    phase(data, "pulse")["prepare"] = ["columns"]
+    path = write_template(tmp_path, data)
+    out = io.StringIO()
+
+    assert check_models_cli(tmp_path, out=out) == 1
+
+    report = out.getvalue()
+    assert f"{path}: phases[1].prepare[0]:" in report
+    assert "'columns' cannot be prepared in a rate phase" in report
+    assert "allowed: title, prompt, statements" in report
+
+
+def test_prepare_lists_load_and_survive_the_snapshot() -> None:
+    """Every kind's allowed preparable fields load; the list travels in the snapshot."""
+    data = valid_template()
+    allowed = {
+        "intro": ["title", "prompt", "link", "link_label"],
+        "pulse": ["prompt", "statements"],
+        "ideas": ["columns"],
+        "themes": ["themes", "title"],
+        "vote": ["prompt"],
+        "summary": ["prompt"],
+    }
+    for phase_id, fields in allowed.items():
+        phase(data, phase_id)["prepare"] = fields
+    model = WorkshopModel.model_validate(data)
+    restored = WorkshopModel.from_snapshot(model.to_snapshot())
+    assert {p.id: p.prepare for p in restored.phases if p.prepare} == allowed
