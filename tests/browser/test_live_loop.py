@@ -101,7 +101,7 @@ def test_idea_from_phone_reaches_projector_and_other_phone(server, browser):
     control.wait_for_url(re.compile(r"/auth/login"))
     control.fill("#password", "hyva-salasana-123")
     control.locator("form[action*='/auth/login'] [type=submit]").click()
-    control.wait_for_load_state()
+    control.wait_for_url(re.compile(r"/sessions$"))
     control.goto(server + "/sessions/new")
     control.fill("#title", "Osasto 5 kehittämispäivä")
     control.check("input[type=radio][value='keep-change-give-up']")
