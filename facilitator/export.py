@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import render_template
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
 from . import operations as ops
 from . import serializers as ser
 from .models import Workshop
-from .workshop_models import PhaseKind, localize
+from .phases import registry
+from .workshop_models import localize
 
 EXPORT_VERSION = 1
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -47,33 +48,7 @@ def summary(workshop: Workshop) -> dict:
             "title": localize(phase.title, lang),
             "prompt": localize(phase.prompt, lang),
         }
-        if phase.kind is PhaseKind.IDEAS:
-            entry["columns"] = [
-                {"id": c.id, "title": localize(c.title, lang)} for c in phase.settings.columns
-            ]
-            entry["ideas"] = _ideas(workshop, phase.id)
-        elif phase.kind is PhaseKind.GROUP:
-            entry["source"] = phase.settings.source
-            entry["themes"] = _themes(workshop, model, phase)
-        elif phase.kind is PhaseKind.VOTE:
-            tally, voters = ops.vote_tally(workshop, phase.id)
-            items = ops.vote_items(workshop, phase)
-            entry["source"] = phase.settings.source
-            entry["budget"] = phase.settings.budget
-            entry["per_item_cap"] = phase.settings.per_item_cap
-            entry["voters"] = voters
-            entry["results"] = [
-                {**r, "ideas": next(i["ideas"] for i in items if i["key"] == r["key"])}
-                for r in ser.tally_results(items, tally)
-            ]
-        elif phase.kind is PhaseKind.RATE:
-            results = ops.rating_results(workshop, phase)
-            entry["scale"] = ser.phase_settings(phase, lang)["scale"]
-            entry["min_responses"] = max(5, phase.settings.min_responses)
-            entry["statements"] = [
-                {"id": st.id, "text": localize(st.text, lang), **results[st.id]}
-                for st in phase.settings.statements
-            ]
+        entry.update(registry.of(phase).export_block(workshop, model, phase, lang))
         phases.append(entry)
     return {
         "export_version": EXPORT_VERSION,
@@ -99,34 +74,6 @@ def summary(workshop: Workshop) -> dict:
         "phases": phases,
         "actions": ser.actions_list(workshop),
     }
-
-
-def _ideas(workshop: Workshop, phase_id: str) -> list[dict]:
-    """Return the visible ideas of a phase, each with the texts merged into it."""
-    merged = ops.merged_texts(workshop, phase_id)
-    return [
-        {"text": i.text, "column": i.column, "theme_id": i.theme_id, "merged": merged.get(i.id, [])}
-        for i in ops.visible_ideas(workshop, phase_id)
-    ]
-
-
-def _themes(workshop: Workshop, model, phase) -> list[dict]:
-    """Return a group phase's themes with their ideas, plus the ungrouped ones."""
-    ideas = ops.visible_ideas(workshop, phase.settings.source)
-    themes = ser.themes_of(workshop, phase)
-    out = [
-        {
-            "id": t["id"],
-            "title": t["title"],
-            "ideas": [i.text for i in ideas if i.theme_id == t["id"]],
-        }
-        for t in themes
-    ]
-    theme_ids = {t["id"] for t in themes}
-    ungrouped = [i.text for i in ideas if i.theme_id not in theme_ids]
-    if ungrouped:
-        out.append({"id": None, "title": None, "ideas": ungrouped})
-    return out
 
 
 # --- the localised report behind the Markdown and the printable page ---------
@@ -205,18 +152,12 @@ def report(data: dict, lang: str) -> dict:
     s = data["session"]
     phases = data["phases"]
     statuses = _status_labels()
-    ideas_phases = [p for p in phases if p["kind"] == "ideas"]
-    vote_phases = [p for p in phases if p["kind"] == "vote"]
-    named_themes = sum(
-        1 for p in phases if p["kind"] == "group" for th in p["themes"] if th["id"] is not None
-    )
     counts = [(t["participants"], f.number(s["participants"]))]
-    if ideas_phases:
-        counts.append((t["ideas"], f.number(sum(len(p["ideas"]) for p in ideas_phases))))
-    if any(p["kind"] == "group" for p in phases):
-        counts.append((t["themes"], f.number(named_themes)))
-    if vote_phases:
-        counts.append((t["voters"], f.number(max(p["voters"] for p in vote_phases))))
+    # Each kind's headline counts, in the registry's order, for the kinds the session has.
+    for name, spec in registry.KINDS.items():
+        entries = [p for p in phases if p["kind"] == name]
+        if entries:
+            counts += spec.report_counts(entries, f, t)
     counts.append((t["agreed_actions"], f.number(len(data["actions"]))))
 
     actions = [
@@ -233,43 +174,12 @@ def report(data: dict, lang: str) -> dict:
         for n, a in enumerate(data["actions"], 1)
     ]
 
-    # A vote on a group phase's themes is shown with those themes, not on its own.
-    group_ids = {p["id"] for p in phases if p["kind"] == "group"}
-    vote_of_group: dict[str, dict] = {}
-    for p in vote_phases:
-        if p.get("source") in group_ids:
-            vote_of_group.setdefault(p["source"], p)
-    shown_with_themes = {v["id"] for v in vote_of_group.values()}
     sections = []
-    for phase in phases:
-        kind = phase["kind"]
-        if kind == "group":
-            sections.append(_theme_section(phase, vote_of_group.get(phase["id"]), f, t))
-        elif kind == "vote" and phase["id"] not in shown_with_themes:
-            sections.append(_vote_section(phase, f, t))
-        elif kind == "rate":
-            sections.append(_rate_section(phase, f, t))
-
     appendix = []
-    for phase in ideas_phases:
-        columns = phase["columns"] or [{"id": None, "title": None}]
-        appendix.append(
-            {
-                "title": phase["title"],
-                "prompt": " ".join((phase["prompt"] or "").split()),
-                "columns": [
-                    {
-                        "title": c["title"],
-                        "ideas": [
-                            {"text": i["text"], "merged": i["merged"]}
-                            for i in phase["ideas"]
-                            if i["column"] == c["id"]
-                        ],
-                    }
-                    for c in columns
-                ],
-            }
-        )
+    for phase in phases:
+        spec = registry.kind(phase["kind"])
+        sections += spec.report_sections(phase, data, f, t)
+        appendix += spec.report_appendix(phase)
     return {
         "labels": t,
         "lang": lang,
@@ -281,95 +191,6 @@ def report(data: dict, lang: str) -> dict:
         "actions": actions,
         "sections": sections,
         "appendix": appendix,
-    }
-
-
-def _votes_text(count: int) -> str:
-    """Return "12 votes" in the current language."""
-    return ngettext("%(num)d vote", "%(num)d votes", count)
-
-
-def _vote_note(vote: dict, f: Formats, t: dict, titled: bool = False) -> str:
-    """Return the line under a vote heading: how many voted, with how many votes each."""
-    note = (
-        f"{t['voters']}: {f.number(vote['voters'])}, "
-        f"{t['votes_per_person']}: {f.number(vote['budget'])}"
-    )
-    return f"{vote['title']} – {note}" if titled else note
-
-
-def _theme_section(group: dict, vote: dict | None, f: Formats, t: dict) -> dict:
-    """Return a group phase's themes, ranked by the votes of the vote phase on them if any."""
-    themes = [th for th in group["themes"] if th["id"] is not None]
-    ungrouped = next((th["ideas"] for th in group["themes"] if th["id"] is None), [])
-    items = []
-    if vote is None:
-        items = [{"title": th["title"], "votes": None, "ideas": th["ideas"]} for th in themes]
-    else:
-        # Results come most votes first; themes keep their order among equals.
-        voted_ideas = set()
-        for r in vote["results"]:
-            if r["key"].startswith("theme:"):
-                items.append(
-                    {"title": r["title"], "votes": _votes_text(r["count"]), "ideas": r["ideas"]}
-                )
-            elif r["count"] > 0:
-                items.append({"title": r["title"], "votes": _votes_text(r["count"]), "ideas": []})
-                voted_ideas.add(r["title"])
-        ungrouped = [text for text in ungrouped if text not in voted_ideas]
-    return {
-        "kind": "themes",
-        "title": group["title"],
-        "note": _vote_note(vote, f, t, titled=True) if vote else "",
-        "entries": items,
-        "ungrouped": ungrouped,
-    }
-
-
-def _vote_section(vote: dict, f: Formats, t: dict) -> dict:
-    """Return a vote on ideas (not themes): the items that got votes, most first."""
-    return {
-        "kind": "vote",
-        "title": vote["title"],
-        "note": _vote_note(vote, f, t),
-        "entries": [
-            {"title": r["title"], "votes": _votes_text(r["count"]), "ideas": r["ideas"]}
-            for r in vote["results"]
-            if r["count"] > 0
-        ],
-        "ungrouped": [],
-    }
-
-
-def _rate_section(phase: dict, f: Formats, t: dict) -> dict:
-    """Return a rate phase: answers always, mean and distribution only above the threshold."""
-    scale = phase["scale"]
-    statements = []
-    for st in phase["statements"]:
-        if st["distribution"] is None:
-            mean, dist = "–", t["hidden"]
-        else:
-            mean = f.mean(st["mean"])
-            dist = ", ".join(f"{k}: {f.number(v)}" for k, v in st["distribution"].items())
-        statements.append(
-            {
-                "text": st["text"],
-                "responses": f.number(st["responses"]),
-                "mean": mean,
-                "distribution": dist,
-            }
-        )
-    return {
-        "kind": "rate",
-        "title": phase["title"],
-        "note": f"{t['scale']} {f.number(scale['min'])}–{f.number(scale['max'])}"
-        + (f" ({scale['min_label']} – {scale['max_label']})" if scale.get("min_label") else "")
-        + ". "
-        + gettext(
-            "Results are shown when at least %(n)s people have answered.",
-            n=phase["min_responses"],
-        ),
-        "statements": statements,
     }
 
 

@@ -1,7 +1,10 @@
-"""State changes. Plain functions over values and model objects, never `request`.
+"""Session-level state changes. Plain functions over values and model objects, never `request`.
 
-Every function validates against the session's state, changes the database and
-commits before returning, so callers can acknowledge and publish afterwards.
+Every function validates against the session's state and changes the database. The
+session-level ones here (accounts, tokens, sessions, phases, timer, retention) commit
+before returning. A phase kind's operations live in facilitator/phases/<kind>/ops.py
+(reachable here under their old names): they never commit; the edge commits once and
+then publishes what they queued (see docs/architecture.md, "Unit of work").
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +25,6 @@ from .errors import OperationError
 from .extensions import db
 from .models import (
     Action,
-    ActionStatus,
     ApiToken,
     Facilitator,
     Idea,
@@ -37,14 +39,8 @@ from .models import (
     utcnow,
 )
 from .text import clean_input
-from .workshop_models import PhaseKind, WorkshopModel, localize
+from .workshop_models import WorkshopModel
 
-IDEA_MAX_CHARS = 500
-# Ideas a participant may have posted in a phase, deleted ones included: this times the cap.
-DELETED_IDEAS_FACTOR = 2
-ACTION_MAX_CHARS = 1000
-THEME_MAX_CHARS = 200
-WHO_MAX_CHARS = 200
 # No 0/O, 1/I/L: a code read off a projector from the back row must be unambiguous.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
@@ -269,18 +265,11 @@ def create_workshop(
 
 
 def _add_suggested_themes(workshop: Workshop, model: WorkshopModel) -> None:
-    """Create the suggested themes of the template's group phases (no commit)."""
+    """Let each phase's kind add what a new session needs (a group's suggested themes)."""
+    from .phases import registry
+
     for phase in model.phases:
-        if phase.kind is PhaseKind.GROUP:
-            for position, theme_title in enumerate(phase.settings.themes):
-                db.session.add(
-                    Theme(
-                        workshop_id=workshop.id,
-                        phase_id=phase.id,
-                        title=localize(theme_title, workshop.language),
-                        position=position,
-                    )
-                )
+        registry.of(phase).on_create(workshop, phase)
 
 
 def find_workshop_by_code(code: str) -> Workshop | None:
@@ -629,14 +618,14 @@ def participant_count(workshop_id: int, executor=None) -> int:
     return (executor or db.session).scalar(query)
 
 
-def _require_input(workshop: Workshop, kind: PhaseKind):
+def _require_input(workshop: Workshop, kind: str):
     """Return the current phase if participants may write to it with this kind of input."""
     if workshop.status is SessionStatus.UPCOMING:
         raise OperationError("session_not_started")
     if workshop.status is SessionStatus.CLOSED:
         raise OperationError("session_closed")
     phase = current_phase(workshop)
-    if phase.kind is not kind:
+    if phase.kind != kind:
         raise OperationError("wrong_phase")
     if not workshop.input_open:
         raise OperationError("phase_closed")
@@ -653,628 +642,32 @@ def _clean_text(text: str, max_chars: int) -> str:
     return text
 
 
-@dataclass
-class IdeaResult:
-    idea: Idea
-    created: bool
-
-
-def add_idea(
-    workshop: Workshop, participant: Participant, client_id: str, text: str, column: str | None
-) -> IdeaResult:
-    """Post an anonymous idea; a retried client id returns the idea made the first time."""
-    existing = db.session.scalar(
-        select(Idea).filter_by(workshop_id=workshop.id, client_id=client_id)
-    )
-    if existing is not None:
-        if existing.participant_id != participant.id:
-            raise OperationError("invalid")
-        if existing.deleted:
-            # A late retry of an idea its writer has since deleted: say so, post nothing.
-            raise OperationError("idea_deleted")
-        return IdeaResult(existing, created=False)
-    phase = _require_input(workshop, PhaseKind.IDEAS)
-    text = _clean_text(text, IDEA_MAX_CHARS)
-    column = _check_column(phase, column)
-    live, deleted = db.session.execute(
-        select(
-            func.count(Idea.id).filter(Idea.deleted.is_(False)),
-            func.count(Idea.id).filter(Idea.deleted.is_(True)),
-        ).where(
-            Idea.workshop_id == workshop.id,
-            Idea.phase_id == phase.id,
-            Idea.participant_id == participant.id,
-        )
-    ).one()
-    limit = phase.settings.max_ideas_per_person
-    if live >= limit:
-        raise OperationError("too_many_ideas", max=limit)
-    # Deleted ideas count too, up to a second cap's worth: fixing typos by deleting
-    # and re-posting is fine, add-then-delete cannot fill the table with rows.
-    if live + deleted >= limit * DELETED_IDEAS_FACTOR:
-        raise OperationError("too_many_deleted")
-    idea = Idea(
-        workshop_id=workshop.id,
-        phase_id=phase.id,
-        participant_id=participant.id,
-        client_id=client_id,
-        column=column,
-        text=text,
-    )
-    db.session.add(idea)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same event raced in twice (two sockets of one phone): keep the first.
-        db.session.rollback()
-        idea = db.session.scalar(
-            select(Idea).filter_by(workshop_id=workshop.id, client_id=client_id)
-        )
-        return IdeaResult(idea, created=False)
-    return IdeaResult(idea, created=True)
-
-
-def _check_column(phase, column: str | None) -> str | None:
-    """Return a valid column id for the phase (None when the phase has no columns)."""
-    columns = [c.id for c in phase.settings.columns]
-    if not columns:
-        return None
-    if column not in columns:
-        raise OperationError("invalid")
-    return column
-
-
-def _own_idea(workshop: Workshop, participant: Participant, idea_id: int) -> Idea | None:
-    """Return the participant's own idea, or None if it is gone."""
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or idea.workshop_id != workshop.id or idea.deleted:
-        return None
-    if idea.participant_id != participant.id:
-        raise OperationError("not_yours")
-    return idea
-
-
-def edit_idea(
-    workshop: Workshop, participant: Participant, idea_id: int, text: str, column: str | None
-) -> Idea:
-    """Change the text (and column) of one's own idea while its phase is open."""
-    idea = _own_idea(workshop, participant, idea_id)
-    if idea is None:
-        raise OperationError("not_found")
-    phase = _require_input(workshop, PhaseKind.IDEAS)
-    if idea.phase_id != phase.id:
-        raise OperationError("phase_closed")
-    idea.text = _clean_text(text, IDEA_MAX_CHARS)
-    idea.column = _check_column(phase, column) if column is not None else idea.column
-    db.session.commit()
-    return idea
-
-
-def delete_idea(workshop: Workshop, participant: Participant, idea_id: int) -> Idea | None:
-    """Delete one's own idea while its phase is open; deleting twice is harmless."""
-    idea = _own_idea(workshop, participant, idea_id)
-    if idea is None:
-        return None
-    phase = _require_input(workshop, PhaseKind.IDEAS)
-    if idea.phase_id != phase.id:
-        raise OperationError("phase_closed")
-    # Soft delete: the row keeps its client id, so a late retry cannot resurrect it.
-    idea.deleted = True
-    idea.text = "-"
-    db.session.commit()
-    return idea
-
-
-# --- facilitator moderation -------------------------------------------------
-
-
-def _session_idea(workshop: Workshop, idea_id: int) -> Idea:
-    """Return a non-deleted idea of this session."""
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or idea.workshop_id != workshop.id or idea.deleted:
-        raise OperationError("not_found")
-    return idea
-
-
-def _session_theme(workshop: Workshop, theme_id: int) -> Theme:
-    """Return a theme of this session."""
-    theme = db.session.get(Theme, theme_id)
-    if theme is None or theme.workshop_id != workshop.id:
-        raise OperationError("not_found")
-    return theme
-
-
-UNCHANGED = object()
-
-
-def moderate_idea(
-    workshop: Workshop, idea_id: int, hidden: bool | None = None, theme_id=UNCHANGED
-) -> Idea:
-    """Hide or show an idea and/or put it under a theme, all or nothing."""
-    idea = _session_idea(workshop, idea_id)
-    if theme_id is not UNCHANGED:
-        _check_theme_for(workshop, idea, theme_id)
-        idea.theme_id = theme_id
-    if hidden is not None:
-        idea.hidden = hidden
-    db.session.commit()
-    return idea
-
-
-def _check_theme_for(workshop: Workshop, idea: Idea, theme_id: int | None) -> None:
-    """Refuse a theme that does not group the idea's phase."""
-    if theme_id is not None:
-        theme = _session_theme(workshop, theme_id)
-        model = workshop_model(workshop)
-        group = model.phases[model.phase_index(theme.phase_id)]
-        # A theme groups the ideas of its own group phase's source, nothing else.
-        if group.settings.source != idea.phase_id:
-            raise OperationError("invalid")
-
-
-def merge_ideas(workshop: Workshop, idea_id: int, into_id: int) -> tuple[Idea, Idea]:
-    """Merge one idea into another; its votes move with it."""
-    if idea_id == into_id:
-        raise OperationError("invalid")
-    idea = _session_idea(workshop, idea_id)
-    target = _session_idea(workshop, into_id)
-    if target.merged_into_id is not None or idea.phase_id != target.phase_id:
-        raise OperationError("invalid")
-    idea.merged_into_id = target.id
-    # Ideas merged earlier into this one follow it to the new target.
-    for child in db.session.scalars(select(Idea).filter_by(merged_into_id=idea.id)):
-        child.merged_into_id = target.id
-    if target.theme_id is None:
-        target.theme_id = idea.theme_id
-    old_key, new_key = f"idea:{idea.id}", f"idea:{target.id}"
-    for vote in db.session.scalars(
-        select(Vote).filter_by(workshop_id=workshop.id, item_key=old_key)
-    ):
-        twin = db.session.scalar(
-            select(Vote).filter_by(
-                participant_id=vote.participant_id, phase_id=vote.phase_id, item_key=new_key
-            )
-        )
-        if twin is None:
-            vote.item_key = new_key
-        else:
-            twin.count += vote.count
-            db.session.delete(vote)
-    db.session.commit()
-    return idea, target
-
-
-def add_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
-    """Create a theme in a group phase."""
-    theme = _new_theme(workshop, phase_id, title)
-    db.session.commit()
-    return theme
-
-
-def _new_theme(workshop: Workshop, phase_id: str, title: str) -> Theme:
-    """Add (not commit) a theme at the end of a group phase."""
-    model = workshop_model(workshop)
-    try:
-        phase = model.phases[model.phase_index(phase_id)]
-    except (KeyError, ValueError):
-        raise OperationError("not_found") from None
-    if phase.kind is not PhaseKind.GROUP:
-        raise OperationError("wrong_phase")
-    last = db.session.scalar(
-        select(func.max(Theme.position)).where(
-            Theme.workshop_id == workshop.id, Theme.phase_id == phase_id
-        )
-    )
-    position = 0 if last is None else last + 1
-    theme = Theme(
-        workshop_id=workshop.id,
-        phase_id=phase_id,
-        title=_clean_text(title, THEME_MAX_CHARS),
-        position=position,
-    )
-    db.session.add(theme)
-    return theme
-
-
-def rename_theme(workshop: Workshop, theme_id: int, title: str) -> Theme:
-    """Rename a theme."""
-    theme = _session_theme(workshop, theme_id)
-    theme.title = _clean_text(title, THEME_MAX_CHARS)
-    db.session.commit()
-    return theme
-
-
-def delete_theme(workshop: Workshop, theme_id: int) -> None:
-    """Delete a theme; its ideas become ungrouped and its votes are dropped."""
-    theme = _session_theme(workshop, theme_id)
-    for idea in db.session.scalars(select(Idea).filter_by(theme_id=theme.id)):
-        idea.theme_id = None
-    for vote in db.session.scalars(
-        select(Vote).filter_by(workshop_id=workshop.id, item_key=f"theme:{theme.id}")
-    ):
-        db.session.delete(vote)
-    db.session.delete(theme)
-    db.session.commit()
-
-
-# --- grouping several ideas at once ------------------------------------------
-
-# The most ideas one grouping request may name: a whole wall of a big workshop.
-GROUP_MAX_IDEAS = 500
-
-
-def _selected_ideas(workshop: Workshop, idea_ids: list[int]) -> list[Idea]:
-    """Return the named ideas of this session in the given order, duplicates dropped."""
-    ids = list(dict.fromkeys(idea_ids))
-    if not ids:
-        raise OperationError("empty_selection")
-    if len(ids) > GROUP_MAX_IDEAS:
-        raise OperationError("selection_too_large", max=GROUP_MAX_IDEAS)
-    found = {
-        idea.id: idea
-        for idea in db.session.scalars(
-            select(Idea).where(Idea.workshop_id == workshop.id, Idea.id.in_(ids))
-        )
-    }
-    ideas = [found.get(i) for i in ids]
-    if any(idea is None or idea.deleted for idea in ideas):
-        raise OperationError("not_found")
-    return ideas
-
-
-def _group_source(workshop: Workshop, group_phase_id: str) -> str:
-    """Return the id of the ideas phase a group phase sorts."""
-    model = workshop_model(workshop)
-    return model.phases[model.phase_index(group_phase_id)].settings.source
-
-
-def _check_groupable(ideas: list[Idea], source_phase_id: str) -> None:
-    """Refuse ideas that a group phase with this source cannot hold."""
-    if any(idea.phase_id != source_phase_id for idea in ideas):
-        raise OperationError("not_groupable")
-
-
-def assign_ideas(
-    workshop: Workshop, idea_ids: list[int], theme_id: int | None
-) -> tuple[Theme | None, list[Idea]]:
-    """Put several ideas under one theme (or none) in one transaction, all or nothing."""
-    ideas = _selected_ideas(workshop, idea_ids)
-    theme = None
-    if theme_id is not None:
-        theme = _session_theme(workshop, theme_id)
-        _check_groupable(ideas, _group_source(workshop, theme.phase_id))
-    for idea in ideas:
-        idea.theme_id = theme_id
-    db.session.commit()
-    return theme, ideas
-
-
-def add_theme_with_ideas(
-    workshop: Workshop, phase_id: str, title: str, idea_ids: list[int]
-) -> tuple[Theme, list[Idea]]:
-    """Create a theme in a group phase holding the given ideas, in one transaction."""
-    ideas = _selected_ideas(workshop, idea_ids)
-    theme = _new_theme(workshop, phase_id, title)
-    try:
-        _check_groupable(ideas, _group_source(workshop, phase_id))
-    except OperationError:
-        db.session.rollback()
-        raise
-    db.session.flush()
-    for idea in ideas:
-        idea.theme_id = theme.id
-    db.session.commit()
-    return theme, ideas
-
-
-# --- voting -----------------------------------------------------------------
-
-
-def vote_items(workshop: Workshop, vote_phase) -> list[dict]:
-    """Return what can be voted on in a vote phase: themes and ungrouped ideas."""
-    model = workshop_model(workshop)
-    source = model.phases[model.phase_index(vote_phase.settings.source)]
-    items: list[dict] = []
-    if source.kind is PhaseKind.GROUP:
-        ideas_phase_id = source.settings.source
-        themes = db.session.scalars(
-            select(Theme)
-            .filter_by(workshop_id=workshop.id, phase_id=source.id)
-            .order_by(Theme.position, Theme.id)
-        ).all()
-        ideas = visible_ideas(workshop, ideas_phase_id)
-        for theme in themes:
-            items.append(
-                {
-                    "key": f"theme:{theme.id}",
-                    "title": theme.title,
-                    "ideas": [i.text for i in ideas if i.theme_id == theme.id],
-                }
-            )
-        theme_ids = {t.id for t in themes}
-        ungrouped = [i for i in ideas if i.theme_id not in theme_ids]
-    else:
-        ungrouped = visible_ideas(workshop, source.id)
-    items.extend({"key": f"idea:{i.id}", "title": i.text, "ideas": []} for i in ungrouped)
-    return items
-
-
-def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
-    """Tell whether a key is on the ballot, without loading the whole ballot."""
-    kind, _, raw_id = key.partition(":")
-    if not raw_id.isdigit():
-        return False
-    model = workshop_model(workshop)
-    source = model.phases[model.phase_index(vote_phase.settings.source)]
-    grouped = source.kind is PhaseKind.GROUP
-    if kind == "theme":
-        theme = db.session.get(Theme, int(raw_id))
-        return (
-            grouped
-            and theme is not None
-            and theme.workshop_id == workshop.id
-            and (theme.phase_id == source.id)
-        )
-    if kind != "idea":
-        return False
-    idea = db.session.get(Idea, int(raw_id))
-    ideas_phase_id = source.settings.source if grouped else source.id
-    if idea is None or idea.workshop_id != workshop.id or idea.phase_id != ideas_phase_id:
-        return False
-    if not idea.visible:
-        return False
-    if grouped and idea.theme_id is not None:
-        # A grouped idea is voted on through its theme (when the theme is of this group).
-        theme = db.session.get(Theme, idea.theme_id)
-        return theme is None or theme.phase_id != source.id
-    return True
-
-
-def visible_ideas(workshop: Workshop, phase_id: str) -> list[Idea]:
-    """Return the ideas of a phase that show on the wall, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Idea)
-            .filter_by(workshop_id=workshop.id, phase_id=phase_id, deleted=False, hidden=False)
-            .where(Idea.merged_into_id.is_(None))
-            .order_by(Idea.id)
-        )
-    )
-
-
-def merged_texts(workshop: Workshop, phase_id: str) -> dict[int, list[str]]:
-    """Return, per idea, the texts of the ideas merged into it."""
-    rows = db.session.scalars(
-        select(Idea)
-        .filter_by(workshop_id=workshop.id, phase_id=phase_id, deleted=False, hidden=False)
-        .where(Idea.merged_into_id.is_not(None))
-        .order_by(Idea.id)
-    )
-    merged: dict[int, list[str]] = {}
-    for idea in rows:
-        merged.setdefault(idea.merged_into_id, []).append(idea.text)
-    return merged
-
-
-def my_votes(participant: Participant, phase_id: str) -> dict[str, int]:
-    """Return the participant's dots per item in a vote phase."""
-    rows = db.session.scalars(
-        select(Vote).filter_by(participant_id=participant.id, phase_id=phase_id)
-    )
-    return {v.item_key: v.count for v in rows}
-
-
-def set_vote(workshop: Workshop, participant: Participant, item_key: str, count: int) -> dict:
-    """Set how many dots the participant puts on an item, within the cap and budget."""
-    phase = _require_input(workshop, PhaseKind.VOTE)
-    settings = phase.settings
-    if not 0 <= count <= settings.per_item_cap:
-        raise OperationError("cap_exceeded", cap=settings.per_item_cap)
-    if not is_vote_item(workshop, phase, item_key):
-        raise OperationError("not_found")
-    # Lock the participant's row so two concurrent votes cannot both pass the budget check.
-    db.session.scalar(select(Participant).filter_by(id=participant.id).with_for_update())
-    votes = my_votes(participant, phase.id)
-    others = sum(c for key, c in votes.items() if key != item_key)
-    if others + count > settings.budget:
-        db.session.rollback()
-        raise OperationError("budget_exceeded", budget=settings.budget)
-    vote = db.session.scalar(
-        select(Vote).filter_by(participant_id=participant.id, phase_id=phase.id, item_key=item_key)
-    )
-    if count == 0:
-        if vote is not None:
-            db.session.delete(vote)
-    elif vote is None:
-        db.session.add(
-            Vote(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                participant_id=participant.id,
-                item_key=item_key,
-                count=count,
-            )
-        )
-    else:
-        vote.count = count
-    db.session.commit()
-    return my_votes(participant, phase.id)
-
-
-def vote_tally(workshop: Workshop, phase_id: str) -> tuple[dict[str, int], int]:
-    """Return dots per item and the number of people who voted."""
-    in_phase = (Vote.workshop_id == workshop.id, Vote.phase_id == phase_id)
-    rows = db.session.execute(
-        select(Vote.item_key, func.sum(Vote.count)).where(*in_phase).group_by(Vote.item_key)
-    ).all()
-    voters = db.session.scalar(
-        select(func.count(func.distinct(Vote.participant_id))).where(*in_phase)
-    )
-    # Voters whose participant row the retention purge removed (their dots stay).
-    voters += (workshop.unlinked_voters or {}).get(phase_id, 0)
-    return {key: int(total) for key, total in rows}, voters
-
-
-# --- rating -----------------------------------------------------------------
-
-
-def my_ratings(participant: Participant, phase_id: str) -> dict[str, int]:
-    """Return the participant's own answers in a rate phase."""
-    rows = db.session.scalars(
-        select(Rating).filter_by(participant_id=participant.id, phase_id=phase_id)
-    )
-    return {r.statement_id: r.value for r in rows}
-
-
-def set_rating(workshop: Workshop, participant: Participant, statement_id: str, value: int) -> dict:
-    """Set the participant's answer to one statement."""
-    phase = _require_input(workshop, PhaseKind.RATE)
-    settings = phase.settings
-    if statement_id not in {s.id for s in settings.statements}:
-        raise OperationError("not_found")
-    if not settings.scale.min <= value <= settings.scale.max:
-        raise OperationError("invalid")
-    rating = db.session.scalar(
-        select(Rating).filter_by(
-            participant_id=participant.id, phase_id=phase.id, statement_id=statement_id
-        )
-    )
-    if rating is None:
-        db.session.add(
-            Rating(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                participant_id=participant.id,
-                statement_id=statement_id,
-                value=value,
-            )
-        )
-    else:
-        rating.value = value
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return set_rating(workshop, participant, statement_id, value)
-    return my_ratings(participant, phase.id)
-
-
-def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
-    """Return per-statement distributions, withheld below the anonymity threshold."""
-    settings = phase.settings
-    threshold = max(5, settings.min_responses)
-    rows = db.session.execute(
-        select(Rating.statement_id, Rating.value, func.count(Rating.id))
-        .where(Rating.workshop_id == workshop.id, Rating.phase_id == phase.id)
-        .group_by(Rating.statement_id, Rating.value)
-    ).all()
-    counts: dict[str, dict[int, int]] = {s.id: {} for s in settings.statements}
-    for statement_id, value, n in rows:
-        if statement_id in counts:
-            counts[statement_id][value] = n
-    results = {}
-    for statement_id, by_value in counts.items():
-        responses = sum(by_value.values())
-        if responses >= threshold:
-            distribution = {
-                str(v): by_value.get(v, 0)
-                for v in range(settings.scale.min, settings.scale.max + 1)
-            }
-            mean = round(sum(v * n for v, n in by_value.items()) / responses, 2)
-        else:
-            distribution, mean = None, None
-        results[statement_id] = {"responses": responses, "distribution": distribution, "mean": mean}
-    return results
-
-
-# --- agreed actions ---------------------------------------------------------
-
-
-@dataclass
-class ActionFields:
-    what: str | None = None
-    who: str | None = None
-    due: date | None = None
-    first_step: str | None = None
-    follow_up: date | None = None
-    status: ActionStatus | None = None
-    # Which fields the caller gave; an update leaves the others as they are.
-    given: frozenset[str] = frozenset({"what", "who", "due", "first_step", "follow_up", "status"})
-
-
-@dataclass
-class ActionResult:
-    action: Action
-    created: bool
-
-
-def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> ActionResult:
-    """Record an agreed action; a retried client id returns the first one, not created."""
-    existing = db.session.scalar(
-        select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
-    )
-    if existing is not None:
-        return ActionResult(existing, created=False)
-    action = Action(workshop_id=workshop.id, client_id=client_id)
-    _apply_action_fields(action, fields, partial=False)
-    db.session.add(action)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same request raced in twice (a double click, a retry): keep the first.
-        db.session.rollback()
-        first = db.session.scalar(
-            select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
-        )
-        return ActionResult(first, created=False)
-    return ActionResult(action, created=True)
-
-
-def update_action(workshop: Workshop, action_id: int, fields: ActionFields) -> Action:
-    """Change an agreed action."""
-    action = db.session.get(Action, action_id)
-    if action is None or action.workshop_id != workshop.id:
-        raise OperationError("not_found")
-    _apply_action_fields(action, fields, partial=True)
-    db.session.commit()
-    return action
-
-
-def _optional_text(text: str | None, max_chars: int) -> str:
-    """Return stripped optional text, refusing oversized text."""
-    text = (text or "").strip()
-    if len(text) > max_chars:
-        raise OperationError("too_long", max=max_chars)
-    return text
-
-
-def _apply_action_fields(action: Action, fields: ActionFields, partial: bool) -> None:
-    """Copy validated fields onto an action; a partial update touches only given fields."""
-    given = fields.given if partial else fields.given | {"what"}
-    if "what" in given:
-        action.what = _clean_text(fields.what or "", ACTION_MAX_CHARS)
-    if "who" in given:
-        action.who = _optional_text(fields.who, WHO_MAX_CHARS)
-    if "due" in given:
-        action.due = fields.due
-    if "first_step" in given:
-        action.first_step = _optional_text(fields.first_step, ACTION_MAX_CHARS)
-    if "follow_up" in given:
-        action.follow_up = fields.follow_up
-    if "status" in given and fields.status is not None:
-        action.status = fields.status
-
-
-def delete_action(workshop: Workshop, action_id: int) -> None:
-    """Delete an agreed action; deleting twice is harmless."""
-    action = db.session.get(Action, action_id)
-    if action is not None and action.workshop_id == workshop.id:
-        db.session.delete(action)
-        db.session.commit()
-
-
-def list_actions(workshop: Workshop) -> list[Action]:
-    """Return the session's agreed actions in the order they were made."""
-    return list(
-        db.session.scalars(select(Action).filter_by(workshop_id=workshop.id).order_by(Action.id))
-    )
+# --- the kinds' operations (facilitator/phases/<kind>/ops.py), under their old names ---
+
+_MOVED = {
+    "facilitator.phases.ideas.ops": (
+        "IDEA_MAX_CHARS DELETED_IDEAS_FACTOR IdeaResult add_idea edit_idea delete_idea"
+        " UNCHANGED moderate_idea merge_ideas visible_ideas merged_texts"
+    ),
+    "facilitator.phases.group.ops": (
+        "THEME_MAX_CHARS GROUP_MAX_IDEAS add_theme rename_theme delete_theme assign_ideas"
+        " add_theme_with_ideas"
+    ),
+    "facilitator.phases.vote.ops": "vote_items is_vote_item my_votes set_vote vote_tally",
+    "facilitator.phases.rate.ops": "my_ratings set_rating rating_results",
+    "facilitator.phases.actions.ops": (
+        "ACTION_MAX_CHARS WHO_MAX_CHARS ActionFields ActionResult add_action update_action"
+        " delete_action list_actions"
+    ),
+}
+_MOVED_NAMES = {name: module for module, names in _MOVED.items() for name in names.split()}
+
+
+def __getattr__(name: str):
+    """Find a kind's operation by its old name here (the kinds import this module)."""
+    module = _MOVED_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module), name)

@@ -17,15 +17,7 @@ from typing import Annotated, Literal
 
 from flask import current_app, g, request, session
 from flask_login import current_user
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-)
+from pydantic import BaseModel, StringConstraints, ValidationError
 
 from . import operations as ops
 from . import serializers as ser
@@ -35,72 +27,19 @@ from .i18n import chosen_language, content_language
 from .joinurl import join_address
 from .logs import short_traceback, tally
 from .models import Participant, Workshop
+from .phases import base as uow
+from .phases import registry
+from .phases.payloads import DB_ID_MAX, Clean, ClientId, DbId, Name, Text, _Payload  # noqa: F401
 from .ratelimit import TokenBuckets, client_address, join_limiter
-from .text import clean_input
-from .workshop_models import PhaseKind
 
 log = logging.getLogger(__name__)
 
-ClientId = Annotated[
-    str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-]
-# Control characters are removed from every text before it is checked or stored.
-Clean = BeforeValidator(clean_input)
-# Oversized text is let through here so the operation can answer `too_long` with the limit.
-Text = Annotated[str, Clean, StringConstraints(max_length=20000)]
-Name = Annotated[str, Clean, StringConstraints(max_length=64)]
-# Row ids: PostgreSQL INTEGER, so anything else is refused before a query is made.
-DB_ID_MAX = 2**31 - 1
-DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
 
-
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
+# Payload field types, shared with the kinds' events (facilitator/phases/payloads.py).
 class JoinPayload(_Payload):
     role: Literal["participant", "facilitator", "projector"]
     code: Annotated[str, Clean, StringConstraints(max_length=20)] | None = None
     session_id: DbId | None = None
-
-
-class IdeaAdd(_Payload):
-    client_id: ClientId
-    text: Text
-    column: Name | None = None
-
-
-class IdeaEdit(_Payload):
-    id: DbId
-    text: Text
-    column: Name | None = None
-
-
-class IdeaDelete(_Payload):
-    id: DbId
-
-
-def _bounded_item(value: str) -> str:
-    """Refuse a ballot key whose id is beyond the database's integer range."""
-    if int(value.partition(":")[2]) > DB_ID_MAX:
-        raise ValueError("id out of range")
-    return value
-
-
-class VoteSet(_Payload):
-    client_id: ClientId
-    item: Annotated[
-        str,
-        StringConstraints(max_length=40, pattern=r"^(idea|theme):[1-9][0-9]{0,9}$"),
-        AfterValidator(_bounded_item),
-    ]
-    count: Annotated[int, Field(ge=0, le=100)]
-
-
-class RateSet(_Payload):
-    client_id: ClientId
-    statement: Name
-    value: Annotated[int, Field(ge=-1000, le=1000)]
 
 
 class SyncPayload(_Payload):
@@ -132,6 +71,9 @@ def room(workshop_id: int, role: str) -> str:
     return f"s:{workshop_id}:{audience}"
 
 
+_audience_room = room  # `publish` has a parameter of that name
+
+
 def _forget_online(workshop_id: int, sid: str) -> None:
     """Drop a socket from a session's online phones."""
     with _online_lock:
@@ -146,10 +88,44 @@ def online_count(workshop_id: int) -> int:
 # --- publishing -------------------------------------------------------------
 
 
-def publish(workshop_id: int, event: str, payload: dict, roles=ser.ROLES) -> None:
-    """Send one event to the given audiences of a session (call after commit)."""
+def participant_room(participant_id: int) -> str:
+    """Return the room of one participant's own sockets (joined at `join`)."""
+    return f"p:{participant_id}"
+
+
+def group_room(workshop_id: int, group: int | str) -> str:
+    """Return the room of one small group of a session."""
+    return f"s:{workshop_id}:group:{group}"
+
+
+def publish(workshop_id: int, event: str, payload: dict, roles=None, room=None) -> None:
+    """Send one event to audiences of a session and/or finer rooms (call after commit).
+
+    `roles`: audiences (all three unless `room` is given); `room`: a room name or a
+    list of them (`participant_room`, `group_room`), which must belong to the session
+    or be a participant's own room.
+    """
+    if roles is None:
+        roles = ser.ROLES if room is None else ()
     for role in roles:
-        socketio.emit(event, payload, to=room(workshop_id, role))
+        socketio.emit(event, payload, to=_audience_room(workshop_id, role))
+    extra = [room] if isinstance(room, str) else list(room or ())
+    for name in extra:
+        if not (name.startswith(f"s:{workshop_id}:") or name.startswith("p:")):
+            raise ValueError("a room of another session")
+        socketio.emit(event, payload, to=name)
+
+
+def send_publication(pub: uow.Publication | None) -> None:
+    """Publish what a committed unit of work collected."""
+    if pub:
+        pub.send(publish, results.mark)
+
+
+def commit_and_publish() -> None:
+    """End a unit of work: one commit, then publish what its operations queued."""
+    db.session.commit()
+    send_publication(g.pop("publication", None))
 
 
 def publish_phase(workshop: Workshop) -> None:
@@ -160,36 +136,6 @@ def publish_phase(workshop: Workshop) -> None:
 def publish_timer(workshop: Workshop) -> None:
     """Send the timer state to every screen."""
     publish(workshop.id, "timer", ser.timer_dict(workshop))
-
-
-def publish_idea(workshop: Workshop, idea, event: str = "idea.updated") -> None:
-    """Send an idea change to the screens that show it."""
-    if idea.deleted:
-        # A deleted idea is gone for everyone, the facilitator included.
-        publish(workshop.id, "idea.removed", {"id": idea.id}, (ser.FACILITATOR,))
-    else:
-        publish(workshop.id, event, ser.idea_dict(idea, ser.FACILITATOR), (ser.FACILITATOR,))
-    public = ser.idea_dict(idea, ser.PROJECTOR)
-    visible = idea.visible
-    name = event if visible else "idea.removed"
-    body = public if visible else {"id": idea.id}
-    publish(workshop.id, name, body, (ser.PROJECTOR,))
-    if ser.participants_see_wall(workshop) == idea.phase_id:
-        publish(workshop.id, name, body, (ser.PARTICIPANT,))
-
-
-def publish_themes(workshop: Workshop) -> None:
-    """Send the themes and how ideas are grouped under them to every screen."""
-    publish(workshop.id, "themes", ser.themes_payload(workshop))
-    if ops.current_phase(workshop).kind is PhaseKind.VOTE:
-        # Themes are the ballot here: screens re-sync for the new items and tally.
-        publish_phase(workshop)
-        results.mark(workshop.id, "tally")
-
-
-def publish_actions(workshop: Workshop) -> None:
-    """Send the whole list of agreed actions to every screen."""
-    publish(workshop.id, "actions", {"actions": ser.actions_list(workshop)})
 
 
 def publish_presence(workshop_id: int) -> None:
@@ -270,28 +216,10 @@ class Coalescer:
         workshop = db.session.get(Workshop, workshop_id)
         if workshop is None:
             return
-        if kind == "tally":
-            publish_tally(workshop)
-        else:
-            publish_rate_results(workshop)
+        registry.kind(kind).flush(workshop, publish)
 
 
 results = Coalescer()
-
-
-def publish_tally(workshop: Workshop) -> None:
-    """Send the vote tally of the current phase, counts only to whoever may see them."""
-    for role, payload in ser.tally_payloads(workshop).items():
-        publish(workshop.id, "tally", payload, (role,))
-
-
-def publish_rate_results(workshop: Workshop) -> None:
-    """Send rating distributions (thresholded) to every screen."""
-    phase = ops.current_phase(workshop)
-    if phase.kind is not PhaseKind.RATE:
-        return
-    payload = {"phase_id": phase.id, "results": ops.rating_results(workshop, phase)}
-    publish(workshop.id, "rate.results", payload)
 
 
 # --- handler plumbing -----------------------------------------------------------
@@ -357,14 +285,24 @@ def handler(event: str, payload_model: type[BaseModel] | None):
                     data = payload_model.model_validate(data if data is not None else {})
                 except (ValidationError, ValueError, TypeError, RecursionError):
                     return fail("invalid")
+            # One unit of work: the operation queues, one commit, then publish, then ack.
+            pub = uow.begin()
             try:
-                return fn(data)
+                ack = fn(data)
+                db.session.commit()
             except OperationError as exc:
                 db.session.rollback()
                 return {"ok": False, "error": exc.to_dict()}
             except Exception as exc:
                 db.session.rollback()
                 return unexpected(exc, f"socket event {event}")
+            finally:
+                uow.discard()
+            try:
+                send_publication(pub)
+                return ack
+            except Exception as exc:
+                return unexpected(exc, f"socket event {event} (publish)")
             finally:
                 db.session.remove()
 
@@ -448,9 +386,14 @@ def on_join(data: JoinPayload):
     previous = connections.get(request.sid)
     if previous is not None:
         socketio.server.leave_room(request.sid, room(previous.workshop_id, previous.role))
+        if previous.participant_id is not None:
+            socketio.server.leave_room(request.sid, participant_room(previous.participant_id))
         _forget_online(previous.workshop_id, request.sid)
     connections[request.sid] = conn
     socketio.server.enter_room(request.sid, room(workshop.id, conn.role))
+    if conn.participant_id is not None:
+        # A participant's own sockets (two tabs, a reconnect) share a room of their own.
+        socketio.server.enter_room(request.sid, participant_room(conn.participant_id))
     if conn.role == ser.PARTICIPANT:
         with _online_lock:
             _online.setdefault(workshop.id, {})[request.sid] = conn.participant_id
@@ -505,53 +448,8 @@ def on_sync(_data):
     return {"ok": True, "state": _snapshot(conn, workshop)}
 
 
-@handler("idea.add", IdeaAdd)
-def on_idea_add(data: IdeaAdd):
-    """Post an idea; retries with the same client id return the same idea."""
-    workshop, participant = _participant()
-    if ideas_over_budget(workshop.id):
-        raise OperationError("rate_limited")
-    result = ops.add_idea(workshop, participant, data.client_id, data.text, data.column)
-    if result.created:
-        publish_idea(workshop, result.idea, "idea.added")
-    return {"ok": True, "idea": ser.idea_dict(result.idea, ser.PARTICIPANT, participant)}
-
-
-@handler("idea.edit", IdeaEdit)
-def on_idea_edit(data: IdeaEdit):
-    """Edit one's own idea."""
-    workshop, participant = _participant()
-    idea = ops.edit_idea(workshop, participant, data.id, data.text, data.column)
-    publish_idea(workshop, idea)
-    return {"ok": True, "idea": ser.idea_dict(idea, ser.PARTICIPANT, participant)}
-
-
-@handler("idea.delete", IdeaDelete)
-def on_idea_delete(data: IdeaDelete):
-    """Delete one's own idea."""
-    workshop, participant = _participant()
-    idea = ops.delete_idea(workshop, participant, data.id)
-    if idea is not None:
-        publish_idea(workshop, idea)
-    return {"ok": True}
-
-
-@handler("vote.set", VoteSet)
-def on_vote_set(data: VoteSet):
-    """Set the caller's dots on one item."""
-    workshop, participant = _participant()
-    mine = ops.set_vote(workshop, participant, data.item, data.count)
-    results.mark(workshop.id, "tally")
-    return {"ok": True, "my_votes": mine, "used": sum(mine.values())}
-
-
-@handler("rate.set", RateSet)
-def on_rate_set(data: RateSet):
-    """Set the caller's answer to one statement."""
-    workshop, participant = _participant()
-    mine = ops.set_rating(workshop, participant, data.statement, data.value)
-    results.mark(workshop.id, "rate")
-    return {"ok": True, "my_ratings": mine}
+# Each phase kind's own events (idea.*, vote.set, rate.set, ...).
+registry.register_events(handler)
 
 
 @socketio.on_error_default

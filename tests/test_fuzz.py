@@ -172,7 +172,7 @@ def test_api_refuses_deep_nesting_and_huge_ids_cheaply(fuzz_app, facilitator, ca
 def test_unexpected_errors_carry_an_error_id_and_no_content(
     fuzz_app, facilitator, phone_factory, caplog, monkeypatch
 ):
-    from facilitator import operations as ops
+    from facilitator.phases.ideas import ops as ideas_ops
 
     session = facilitator.create_session()
     state = facilitator.go_to(session["id"], "ideas")
@@ -182,7 +182,7 @@ def test_unexpected_errors_carry_an_error_id_and_no_content(
     def broken(*_args, **_kwargs):
         raise RuntimeError("salainen sisältö")
 
-    monkeypatch.setattr(ops, "add_idea", broken)
+    monkeypatch.setattr(ideas_ops, "add_idea", broken)
     caplog.set_level(logging.INFO)
     ack = phone.add_idea("salainen sisältö", column)
     assert ack["error"]["code"] == "server_error"

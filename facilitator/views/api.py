@@ -6,6 +6,7 @@ or by a personal API token: `Authorization: Bearer fa_...`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import date
@@ -34,6 +35,8 @@ from ..catalog import available_models
 from ..errors import OperationError
 from ..extensions import csrf, db
 from ..models import ActionStatus, SessionStatus, Workshop
+from ..phases import base as uow
+from ..phases import registry
 from ..text import clean_input
 from ..workshop_models import localize
 from .dashboard import copy_title, join_url
@@ -245,6 +248,26 @@ def body(model: type[BaseModel]):
         raise ApiError(422, "invalid") from None
 
 
+def unit_of_work(view):
+    """Run a write as one unit of work: the operations queue, one commit, then publish.
+
+    The answer is returned only after the commit, so nothing is acknowledged or sent
+    that is not stored; a refused operation rolls back everything it changed.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        uow.begin()
+        try:
+            response = view(*args, **kwargs)
+            realtime.commit_and_publish()
+        finally:
+            uow.discard()
+        return response
+
+    return wrapper
+
+
 def owned(session_id: int) -> Workshop:
     """Return the caller's session or answer 404."""
     workshop = db.session.get(Workshop, session_id)
@@ -411,7 +434,9 @@ def input_toggle(session_id: int):
     workshop = owned(session_id)
     ops.set_input_open(workshop, body(InputToggle).open)
     # In a vote phase this is the reveal (or the hiding again) of the counts.
-    realtime.results.mark(workshop.id, "tally")
+    spec = registry.of(ops.current_phase(workshop))
+    if spec.has_results:
+        realtime.results.mark(workshop.id, spec.name)
     return _changed(workshop)
 
 
@@ -484,6 +509,7 @@ def copy_lines(session_id: int):
 
 
 @bp.patch("/sessions/<int:session_id>/ideas/<int:idea_id>")
+@unit_of_work
 def patch_idea(session_id: int, idea_id: int):
     """Hide or show an idea, or put it under a theme."""
     workshop = owned(session_id)
@@ -499,21 +525,15 @@ def patch_idea(session_id: int, idea_id: int):
         hidden=data.hidden,
         theme_id=data.theme_id if "theme_id" in fields else ops.UNCHANGED,
     )
-    if "theme_id" in fields:
-        realtime.publish_themes(workshop)
-    realtime.publish_idea(workshop, idea)
     return {"idea": ser.idea_dict(idea, ser.FACILITATOR)}
 
 
 @bp.post("/sessions/<int:session_id>/ideas/<int:idea_id>/merge")
+@unit_of_work
 def merge_idea(session_id: int, idea_id: int):
     """Merge an idea into another."""
     workshop = owned(session_id)
     idea, target = ops.merge_ideas(workshop, idea_id, body(Merge).into)
-    realtime.publish_idea(workshop, idea)
-    realtime.publish_idea(workshop, target)
-    realtime.publish_themes(workshop)
-    realtime.results.mark(workshop.id, "tally")
     return {
         "idea": ser.idea_dict(idea, ser.FACILITATOR),
         "into": ser.idea_dict(target, ser.FACILITATOR),
@@ -521,29 +541,28 @@ def merge_idea(session_id: int, idea_id: int):
 
 
 @bp.post("/sessions/<int:session_id>/themes")
+@unit_of_work
 def create_theme(session_id: int):
     """Create a theme in a group phase."""
     workshop = owned(session_id)
     data = body(ThemeCreate)
     if data.idea_ids is not None:
         theme, ideas = ops.add_theme_with_ideas(workshop, data.phase_id, data.title, data.idea_ids)
-        realtime.publish_themes(workshop)
         return {
             "theme": ser.theme_dict(theme),
             "ideas": [ser.idea_dict(i, ser.FACILITATOR) for i in ideas],
         }, 201
     theme = ops.add_theme(workshop, data.phase_id, data.title)
-    realtime.publish_themes(workshop)
     return {"theme": ser.theme_dict(theme)}, 201
 
 
 @bp.post("/sessions/<int:session_id>/ideas/theme")
+@unit_of_work
 def assign_ideas(session_id: int):
     """Put several ideas under one theme (or none) at once: one commit, one publish."""
     workshop = owned(session_id)
     data = body(AssignIdeas)
     theme, ideas = ops.assign_ideas(workshop, data.idea_ids, data.theme_id)
-    realtime.publish_themes(workshop)
     return {
         "theme": ser.theme_dict(theme) if theme is not None else None,
         "ideas": [ser.idea_dict(i, ser.FACILITATOR) for i in ideas],
@@ -551,20 +570,20 @@ def assign_ideas(session_id: int):
 
 
 @bp.patch("/sessions/<int:session_id>/themes/<int:theme_id>")
+@unit_of_work
 def rename_theme(session_id: int, theme_id: int):
     """Rename a theme."""
     workshop = owned(session_id)
     theme = ops.rename_theme(workshop, theme_id, body(ThemeRename).title)
-    realtime.publish_themes(workshop)
     return {"theme": ser.theme_dict(theme)}
 
 
 @bp.delete("/sessions/<int:session_id>/themes/<int:theme_id>")
+@unit_of_work
 def delete_theme(session_id: int, theme_id: int):
     """Delete a theme; its ideas become ungrouped."""
     workshop = owned(session_id)
     ops.delete_theme(workshop, theme_id)
-    realtime.publish_themes(workshop)
     return {"ok": True}
 
 
@@ -585,34 +604,33 @@ def _fields(data: ActionBody) -> ops.ActionFields:
 
 
 @bp.post("/sessions/<int:session_id>/actions")
+@unit_of_work
 def create_action(session_id: int):
     """Record an agreed action (idempotent by client_id)."""
     workshop = owned(session_id)
     data = body(ActionBody)
     if data.client_id is None or data.what is None:
         raise ApiError(422, "invalid")
+    # A retry is answered like the first time but not published again.
     result = ops.add_action(workshop, data.client_id, _fields(data))
-    if result.created:
-        # A retry is answered like the first time but not published again.
-        realtime.publish_actions(workshop)
     return {"action": ser.action_dict(result.action)}, 201
 
 
 @bp.patch("/sessions/<int:session_id>/actions/<int:action_id>")
+@unit_of_work
 def update_action(session_id: int, action_id: int):
     """Change an agreed action."""
     workshop = owned(session_id)
     action = ops.update_action(workshop, action_id, _fields(body(ActionBody)))
-    realtime.publish_actions(workshop)
     return {"action": ser.action_dict(action)}
 
 
 @bp.delete("/sessions/<int:session_id>/actions/<int:action_id>")
+@unit_of_work
 def delete_action(session_id: int, action_id: int):
     """Delete an agreed action."""
     workshop = owned(session_id)
     ops.delete_action(workshop, action_id)
-    realtime.publish_actions(workshop)
     return {"ok": True}
 
 

@@ -1,0 +1,1 @@
+"""The `actions` phase kind: settings.py (light), spec.py (the registry hooks)."""

@@ -1,0 +1,127 @@
+"""Agreed actions: what the group decides to do, who, by when, and the first step.
+
+Operations change rows and queue what to publish; the edge commits once.
+Tables: `action` (models.Action), unique per session and client id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ... import operations as core
+from ...errors import OperationError
+from ...extensions import db
+from ...models import Action, ActionStatus, Workshop
+from ..base import publication
+from . import view
+
+ACTION_MAX_CHARS = 1000
+WHO_MAX_CHARS = 200
+
+
+@dataclass
+class ActionFields:
+    what: str | None = None
+    who: str | None = None
+    due: date | None = None
+    first_step: str | None = None
+    follow_up: date | None = None
+    status: ActionStatus | None = None
+    # Which fields the caller gave; an update leaves the others as they are.
+    given: frozenset[str] = frozenset({"what", "who", "due", "first_step", "follow_up", "status"})
+
+
+@dataclass
+class ActionResult:
+    action: Action
+    created: bool
+
+
+def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> ActionResult:
+    """Record an agreed action; a retried client id returns the first one, not created."""
+    existing = db.session.scalar(
+        select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
+    )
+    if existing is not None:
+        return ActionResult(existing, created=False)
+    action = Action(workshop_id=workshop.id, client_id=client_id)
+    _apply_action_fields(action, fields, partial=False)
+    db.session.add(action)
+    try:
+        # The insert goes out now: a twin racing in hits the unique constraint here.
+        db.session.flush()
+    except IntegrityError:
+        # The same request raced in twice (a double click, a retry): keep the first.
+        db.session.rollback()
+        first = db.session.scalar(
+            select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
+        )
+        return ActionResult(first, created=False)
+    announce_actions(workshop)
+    return ActionResult(action, created=True)
+
+
+def update_action(workshop: Workshop, action_id: int, fields: ActionFields) -> Action:
+    """Change an agreed action."""
+    action = db.session.get(Action, action_id)
+    if action is None or action.workshop_id != workshop.id:
+        raise OperationError("not_found")
+    _apply_action_fields(action, fields, partial=True)
+    announce_actions(workshop)
+    return action
+
+
+def _optional_text(text: str | None, max_chars: int) -> str:
+    """Return stripped optional text, refusing oversized text."""
+    text = (text or "").strip()
+    if len(text) > max_chars:
+        raise OperationError("too_long", max=max_chars)
+    return text
+
+
+def _apply_action_fields(action: Action, fields: ActionFields, partial: bool) -> None:
+    """Copy validated fields onto an action; a partial update touches only given fields."""
+    given = fields.given if partial else fields.given | {"what"}
+    if "what" in given:
+        action.what = core._clean_text(fields.what or "", ACTION_MAX_CHARS)
+    if "who" in given:
+        action.who = _optional_text(fields.who, WHO_MAX_CHARS)
+    if "due" in given:
+        action.due = fields.due
+    if "first_step" in given:
+        action.first_step = _optional_text(fields.first_step, ACTION_MAX_CHARS)
+    if "follow_up" in given:
+        action.follow_up = fields.follow_up
+    if "status" in given and fields.status is not None:
+        action.status = fields.status
+
+
+def delete_action(workshop: Workshop, action_id: int) -> None:
+    """Delete an agreed action; deleting twice is harmless."""
+    action = db.session.get(Action, action_id)
+    if action is not None and action.workshop_id == workshop.id:
+        db.session.delete(action)
+        announce_actions(workshop)
+
+
+def list_actions(workshop: Workshop) -> list[Action]:
+    """Return the session's agreed actions in the order they were made."""
+    return list(
+        db.session.scalars(select(Action).filter_by(workshop_id=workshop.id).order_by(Action.id))
+    )
+
+
+def announce_actions(workshop: Workshop) -> None:
+    """Queue the whole list of agreed actions for every screen, once, after the commit."""
+    workshop_id = workshop.id
+
+    def send(publish) -> None:
+        current = db.session.get(Workshop, workshop_id)
+        if current is not None:
+            publish(workshop_id, "actions", {"actions": view.actions_list(current)})
+
+    publication().once(("actions", workshop_id), send)

@@ -1,0 +1,67 @@
+"""The `ideas` kind: phones post anonymous ideas, optionally into columns.
+
+Tables: `idea` (models.Idea). Snapshot key: `ideas`. Events: idea.add/edit/delete.
+"""
+
+from __future__ import annotations
+
+from ..base import PARTICIPANT, PhaseKindSpec, SnapshotContext
+from . import settings, view
+
+
+class IdeasSpec(PhaseKindSpec):
+    name = "ideas"
+    settings_model = settings.SETTINGS
+    source_kinds = settings.SOURCE_KINDS
+    takes_input = True
+    queued_events = ("idea.add", "idea.edit", "idea.delete")
+
+    def client_settings(self, phase, lang, fallback="fi"):
+        from ...workshop_models import localize
+        from .ops import IDEA_MAX_CHARS
+
+        s = phase.settings
+        return {
+            "columns": [
+                {"id": c.id, "title": localize(c.title, lang, fallback)} for c in s.columns
+            ],
+            "wall": s.wall,
+            "max_ideas_per_person": s.max_ideas_per_person,
+            "max_chars": IDEA_MAX_CHARS,
+        }
+
+    def session_state(self, ctx):
+        return {"ideas": []}
+
+    def shared_state(self, ctx: SnapshotContext, phase):
+        if ctx.role == PARTICIPANT and view.wall_hidden(ctx.phase, phase):
+            # The wall is only on the projector: a phone sees its own ideas, nothing else.
+            return {"ideas": []}
+        return {"ideas": view.wall(ctx.workshop, phase, ctx.role)}
+
+    def personal_state(self, ctx, phase, participant, data):
+        if view.wall_hidden(ctx.phase, phase):
+            return {"ideas": view.own_ideas(ctx.workshop, phase, participant)}
+        mine = view.own_idea_ids(ctx.workshop, phase, participant)
+        return {"ideas": [{**idea, "is_mine": idea["id"] in mine} for idea in data["ideas"]]}
+
+    def register_events(self, handler):
+        from . import events
+
+        events.register(handler)
+
+    def export_block(self, workshop, model, phase, lang):
+        from . import export
+
+        return export.block(workshop, phase, lang)
+
+    def report_counts(self, entries, f, labels):
+        return [(labels["ideas"], f.number(sum(len(e["ideas"]) for e in entries)))]
+
+    def report_appendix(self, entry):
+        from . import export
+
+        return [export.appendix(entry)]
+
+
+spec = IdeasSpec()

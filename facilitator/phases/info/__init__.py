@@ -1,0 +1,1 @@
+"""The `info` phase kind: settings.py (light), spec.py (the registry hooks)."""

@@ -1,0 +1,12 @@
+"""Settings of the `info` phase kind, as a template writes them (no app imports)."""
+
+from __future__ import annotations
+
+from ...workshop_models import InfoSettings
+
+__all__ = ["InfoSettings"]
+
+# Which kinds this kind's `source` may name (check-models checks it).
+SOURCE_KINDS: tuple[str, ...] = ()
+
+SETTINGS = InfoSettings

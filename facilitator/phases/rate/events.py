@@ -1,0 +1,28 @@
+"""Socket events of the rate kind: a phone answers one statement."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from ..payloads import ClientId, Name, _Payload
+from . import ops
+
+
+class RateSet(_Payload):
+    client_id: ClientId
+    statement: Name
+    value: Annotated[int, Field(ge=-1000, le=1000)]
+
+
+def register(handler) -> None:
+    """Register rate.set."""
+    from ... import realtime as rt
+
+    @handler("rate.set", RateSet)
+    def on_rate_set(data: RateSet):
+        """Set the caller's answer to one statement."""
+        workshop, participant = rt._participant()
+        mine = ops.set_rating(workshop, participant, data.statement, data.value)
+        return {"ok": True, "my_ratings": mine}

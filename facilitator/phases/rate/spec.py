@@ -1,0 +1,103 @@
+"""The `rate` kind: phones answer statements on a scale; distributions are thresholded.
+
+Tables: `rating` (models.Rating). Snapshot key: `rate`. Events: rate.set.
+Results: the coalesced `rate.results` event (`flush`).
+"""
+
+from __future__ import annotations
+
+from ..base import PhaseKindSpec, SnapshotContext
+from . import settings
+
+
+def _scale(scale, lang: str, fallback: str = "fi") -> dict:
+    """Return a rating scale with localised end labels."""
+    from ...workshop_models import localize
+
+    return {
+        "min": scale.min,
+        "max": scale.max,
+        "min_label": localize(scale.min_label, lang, fallback),
+        "max_label": localize(scale.max_label, lang, fallback),
+    }
+
+
+class RateSpec(PhaseKindSpec):
+    name = "rate"
+    settings_model = settings.SETTINGS
+    source_kinds = settings.SOURCE_KINDS
+    takes_input = True
+    queued_events = ("rate.set",)
+    has_results = True
+
+    def client_settings(self, phase, lang, fallback="fi"):
+        from ...workshop_models import localize
+        from .ops import threshold
+
+        s = phase.settings
+        return {
+            "statements": [
+                {"id": st.id, "text": localize(st.text, lang, fallback)} for st in s.statements
+            ],
+            "scale": _scale(s.scale, lang, fallback),
+            "min_responses": threshold(phase),
+        }
+
+    def session_state(self, ctx):
+        return {"rate": None}
+
+    def shared_state(self, ctx: SnapshotContext, phase):
+        from .ops import rating_results
+
+        settings = ctx.data["phase"]["settings"]
+        return {
+            "rate": {
+                "phase_id": phase.id,
+                "scale": settings["scale"],
+                "statements": settings["statements"],
+                "min_responses": settings["min_responses"],
+                "results": rating_results(ctx.workshop, phase),
+            }
+        }
+
+    def personal_state(self, ctx, phase, participant, data):
+        from .ops import my_ratings
+
+        return {"rate": {**data["rate"], "my_ratings": my_ratings(participant, phase.id)}}
+
+    def register_events(self, handler):
+        from . import events
+
+        events.register(handler)
+
+    def flush(self, workshop, publish):
+        from ... import operations as core
+        from .ops import rating_results
+
+        phase = core.current_phase(workshop)
+        if phase.kind != self.name:
+            return
+        payload = {"phase_id": phase.id, "results": rating_results(workshop, phase)}
+        publish(workshop.id, "rate.results", payload)
+
+    def export_block(self, workshop, model, phase, lang):
+        from ...workshop_models import localize
+        from .ops import rating_results, threshold
+
+        results = rating_results(workshop, phase)
+        return {
+            "scale": _scale(phase.settings.scale, lang),
+            "min_responses": threshold(phase),
+            "statements": [
+                {"id": st.id, "text": localize(st.text, lang), **results[st.id]}
+                for st in phase.settings.statements
+            ],
+        }
+
+    def report_sections(self, entry, data, f, labels):
+        from . import export
+
+        return [export.section(entry, f, labels)]
+
+
+spec = RateSpec()

@@ -1,0 +1,156 @@
+"""Dot voting: the ballot (themes and ungrouped ideas), a phone's dots, the tally.
+
+Operations change rows and queue what to publish; the edge commits once.
+Tables: `vote` (models.Vote), unique per participant, phase and item.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ... import operations as core
+from ...errors import OperationError
+from ...extensions import db
+from ...models import Idea, Participant, Theme, Vote, Workshop
+from ..base import publication
+
+KIND = "vote"
+
+
+def vote_items(workshop: Workshop, vote_phase) -> list[dict]:
+    """Return what can be voted on in a vote phase: themes and ungrouped ideas."""
+    from ..ideas.ops import visible_ideas
+
+    model = core.workshop_model(workshop)
+    source = model.phases[model.phase_index(vote_phase.settings.source)]
+    items: list[dict] = []
+    if source.kind == "group":
+        ideas_phase_id = source.settings.source
+        themes = db.session.scalars(
+            select(Theme)
+            .filter_by(workshop_id=workshop.id, phase_id=source.id)
+            .order_by(Theme.position, Theme.id)
+        ).all()
+        ideas = visible_ideas(workshop, ideas_phase_id)
+        for theme in themes:
+            items.append(
+                {
+                    "key": f"theme:{theme.id}",
+                    "title": theme.title,
+                    "ideas": [i.text for i in ideas if i.theme_id == theme.id],
+                }
+            )
+        theme_ids = {t.id for t in themes}
+        ungrouped = [i for i in ideas if i.theme_id not in theme_ids]
+    else:
+        ungrouped = visible_ideas(workshop, source.id)
+    items.extend({"key": f"idea:{i.id}", "title": i.text, "ideas": []} for i in ungrouped)
+    return items
+
+
+def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
+    """Tell whether a key is on the ballot, without loading the whole ballot."""
+    kind, _, raw_id = key.partition(":")
+    if not raw_id.isdigit():
+        return False
+    model = core.workshop_model(workshop)
+    source = model.phases[model.phase_index(vote_phase.settings.source)]
+    grouped = source.kind == "group"
+    if kind == "theme":
+        theme = db.session.get(Theme, int(raw_id))
+        return (
+            grouped
+            and theme is not None
+            and theme.workshop_id == workshop.id
+            and (theme.phase_id == source.id)
+        )
+    if kind != "idea":
+        return False
+    idea = db.session.get(Idea, int(raw_id))
+    ideas_phase_id = source.settings.source if grouped else source.id
+    if idea is None or idea.workshop_id != workshop.id or idea.phase_id != ideas_phase_id:
+        return False
+    if not idea.visible:
+        return False
+    if grouped and idea.theme_id is not None:
+        # A grouped idea is voted on through its theme (when the theme is of this group).
+        theme = db.session.get(Theme, idea.theme_id)
+        return theme is None or theme.phase_id != source.id
+    return True
+
+
+def my_votes(participant: Participant, phase_id: str) -> dict[str, int]:
+    """Return the participant's dots per item in a vote phase."""
+    rows = db.session.scalars(
+        select(Vote).filter_by(participant_id=participant.id, phase_id=phase_id)
+    )
+    return {v.item_key: v.count for v in rows}
+
+
+def set_vote(workshop: Workshop, participant: Participant, item_key: str, count: int) -> dict:
+    """Set how many dots the participant puts on an item, within the cap and budget."""
+    phase = core._require_input(workshop, KIND)
+    settings = phase.settings
+    if not 0 <= count <= settings.per_item_cap:
+        raise OperationError("cap_exceeded", cap=settings.per_item_cap)
+    if not is_vote_item(workshop, phase, item_key):
+        raise OperationError("not_found")
+    # Lock the participant's row so two concurrent votes cannot both pass the budget check.
+    db.session.scalar(select(Participant).filter_by(id=participant.id).with_for_update())
+    votes = my_votes(participant, phase.id)
+    others = sum(c for key, c in votes.items() if key != item_key)
+    if others + count > settings.budget:
+        raise OperationError("budget_exceeded", budget=settings.budget)
+    vote = db.session.scalar(
+        select(Vote).filter_by(participant_id=participant.id, phase_id=phase.id, item_key=item_key)
+    )
+    if count == 0:
+        if vote is not None:
+            db.session.delete(vote)
+    elif vote is None:
+        db.session.add(
+            Vote(
+                workshop_id=workshop.id,
+                phase_id=phase.id,
+                participant_id=participant.id,
+                item_key=item_key,
+                count=count,
+            )
+        )
+    else:
+        vote.count = count
+    db.session.flush()
+    publication().mark(workshop.id, KIND)
+    return my_votes(participant, phase.id)
+
+
+def move_votes(workshop: Workshop, old_key: str, new_key: str) -> None:
+    """Move the dots on one item to another (a merge); a phone's dots on both add up."""
+    for vote in db.session.scalars(
+        select(Vote).filter_by(workshop_id=workshop.id, item_key=old_key)
+    ):
+        twin = db.session.scalar(
+            select(Vote).filter_by(
+                participant_id=vote.participant_id, phase_id=vote.phase_id, item_key=new_key
+            )
+        )
+        if twin is None:
+            vote.item_key = new_key
+        else:
+            twin.count += vote.count
+            db.session.delete(vote)
+    publication().mark(workshop.id, KIND)
+
+
+def vote_tally(workshop: Workshop, phase_id: str) -> tuple[dict[str, int], int]:
+    """Return dots per item and the number of people who voted."""
+    in_phase = (Vote.workshop_id == workshop.id, Vote.phase_id == phase_id)
+    rows = db.session.execute(
+        select(Vote.item_key, func.sum(Vote.count)).where(*in_phase).group_by(Vote.item_key)
+    ).all()
+    voters = db.session.scalar(
+        select(func.count(func.distinct(Vote.participant_id))).where(*in_phase)
+    )
+    # Voters whose participant row the retention purge removed (their dots stay).
+    voters += (getattr(workshop, "unlinked_voters", None) or {}).get(phase_id, 0)
+    return {key: int(total) for key, total in rows}, voters

@@ -1,0 +1,77 @@
+"""The `vote` kind: phones put dots on the themes or ideas of its source.
+
+Tables: `vote` (models.Vote). Snapshot key: `vote`; the ideas it ranks get `votes`.
+Events: vote.set. Results: the coalesced `tally` event (`flush`).
+"""
+
+from __future__ import annotations
+
+from ..base import PhaseKindSpec, SnapshotContext, source_chain
+from . import settings, view
+
+
+class VoteSpec(PhaseKindSpec):
+    name = "vote"
+    settings_model = settings.SETTINGS
+    source_kinds = settings.SOURCE_KINDS
+    takes_input = True
+    queued_events = ("vote.set",)
+    has_results = True
+
+    def client_settings(self, phase, lang, fallback="fi"):
+        s = phase.settings
+        return {
+            "budget": s.budget,
+            "per_item_cap": s.per_item_cap,
+            "show_results": s.show_results,
+            "source": s.source,
+        }
+
+    def session_state(self, ctx):
+        return {"vote": None}
+
+    def shows(self, model, phase):
+        return source_chain(model, phase)[::-1]
+
+    def shared_state(self, ctx: SnapshotContext, phase):
+        block = view.vote_block(ctx.workshop, ctx.phase, phase, ctx.role)
+        state = {"vote": block}
+        if block["results"] is not None and ctx.phase.id == phase.id:
+            # The ideas on this ballot show their dots, as far as this audience may see.
+            counts = {r["key"]: r["count"] for r in block["results"]}
+            state["ideas"] = [
+                {**idea, "votes": counts.get(f"idea:{idea['id']}", 0)}
+                for idea in ctx.data.get("ideas", [])
+            ]
+        return state
+
+    def personal_state(self, ctx, phase, participant, data):
+        from . import ops
+
+        mine = ops.my_votes(participant, phase.id)
+        return {"vote": {**data["vote"], "my_votes": mine, "used": sum(mine.values())}}
+
+    def register_events(self, handler):
+        from . import events
+
+        events.register(handler)
+
+    def flush(self, workshop, publish):
+        for role, payload in view.tally_payloads(workshop).items():
+            publish(workshop.id, "tally", payload, (role,))
+
+    def export_block(self, workshop, model, phase, lang):
+        from . import export
+
+        return export.block(workshop, phase)
+
+    def report_counts(self, entries, f, labels):
+        return [(labels["voters"], f.number(max(e["voters"] for e in entries)))]
+
+    def report_sections(self, entry, data, f, labels):
+        from . import export
+
+        return export.sections(entry, data, f, labels)
+
+
+spec = VoteSpec()
