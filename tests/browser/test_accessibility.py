@@ -58,9 +58,12 @@ def test_pages_meet_wcag_aa_in_every_phase(server, browser):
         f"/sessions/{sid}/export",
         f"/sessions/{sid}/edit",
         f"/sessions/{sid}/delete",
+        "/account/delete",
     ):
         control.goto(base + path)
         found += violations(axe, control, path)
+    control.locator("form[action$='/account/delete'] button[type=submit]").click()
+    found += violations(axe, control, "account delete with errors")
     control.goto(base + "/account")
     control.locator("form[action$='/account/password'] button[type=submit]").click()
     found += violations(axe, control, "account with errors")
