@@ -109,20 +109,48 @@ def current_session_id() -> int | None:
 
 
 def sign_out() -> None:
-    """End this browser's sign-in: its row goes, so copies of its cookies stop working."""
+    """End this browser's sign-in: its row goes, so copies of its cookies stop working,
+    and its open control-view and projector sockets are disconnected."""
     token = session.get("_user_id")
     if token:
+        ended = db.session.scalars(
+            select(LoginSession.id).where(LoginSession.token_hash == _hash(token))
+        ).all()
         db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _hash(token)))
         db.session.commit()
+        end_sockets(ended)
     logout_user()
 
 
 def sign_out_everywhere(user: Facilitator) -> int:
     """End every sign-in of the facilitator, this one included; return how many."""
-    result = db.session.execute(delete(LoginSession).where(LoginSession.facilitator_id == user.id))
+    ended = db.session.scalars(
+        select(LoginSession.id).where(LoginSession.facilitator_id == user.id)
+    ).all()
+    db.session.execute(delete(LoginSession).where(LoginSession.facilitator_id == user.id))
     db.session.commit()
+    end_sockets(ended)
     logout_user()
-    return result.rowcount or 0
+    return len(ended)
+
+
+def socket_room() -> str | None:
+    """Return the room a facilitator's socket joins for its sign-in (see end_sockets)."""
+    login_id = current_session_id()
+    return f"login:{login_id}" if login_id is not None else None
+
+
+def end_sockets(login_ids) -> None:
+    """Disconnect the sockets that joined through these sign-ins (on this process;
+    elsewhere they are refused at their next join, which every reconnect makes)."""
+    from .extensions import socketio
+
+    server = getattr(socketio, "server", None)
+    if server is None:
+        return
+    for login_id in login_ids:
+        for sid, _eio_sid in list(server.manager.get_participants("/", f"login:{login_id}")):
+            server.disconnect(sid, namespace="/")
 
 
 def active(user: Facilitator) -> list[LoginSession]:

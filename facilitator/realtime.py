@@ -19,6 +19,7 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 from pydantic import BaseModel, StringConstraints, ValidationError
 
+from . import logins
 from . import operations as ops
 from . import serializers as ser
 from .errors import OperationError, error_dict, new_error_id
@@ -391,6 +392,9 @@ def on_join(data: JoinPayload):
         _forget_online(previous.workshop_id, request.sid)
     connections[request.sid] = conn
     socketio.server.enter_room(request.sid, room(workshop.id, conn.role))
+    if conn.role != ser.PARTICIPANT and logins.socket_room():
+        # Signing out disconnects the control view and projector (logins.end_sockets).
+        socketio.server.enter_room(request.sid, logins.socket_room())
     if conn.participant_id is not None:
         # A participant's own sockets (two tabs, a reconnect) share a room of their own.
         socketio.server.enter_room(request.sid, participant_room(conn.participant_id))

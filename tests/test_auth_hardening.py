@@ -213,8 +213,19 @@ def test_copied_cookies_stop_working_after_logout(app, facilitator):
         assert thief.get("/api/v1/sessions").status_code == 200, name
         assert _socket_join(app, _client_with(app, **{name: copied[name]}), session_id)["ok"]
 
+    # A control view open in the signed-in browser, and one on the copied cookies.
+    open_sockets = [
+        socketio.test_client(app, flask_test_client=browser),
+        socketio.test_client(app, flask_test_client=_client_with(app, **copied)),
+    ]
+    for sio in open_sockets:
+        ack = sio.emit("join", {"role": "facilitator", "session_id": session_id}, callback=True)
+        assert ack["ok"]
+
     csrf = csrf_from(browser.get("/sessions").get_data(as_text=True))
     assert browser.post("/auth/logout", data={"csrf_token": csrf}).status_code == 302
+    # Open sockets of the ended sign-in are disconnected at once.
+    assert [sio.is_connected() for sio in open_sockets] == [False, False]
     for name in copied:
         thief = _client_with(app, **{name: copied[name]})
         assert thief.get("/sessions").status_code == 302, name
