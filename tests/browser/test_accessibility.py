@@ -38,6 +38,12 @@ def test_pages_meet_wcag_aa_in_every_phase(server, browser):
         json={"model_id": "sytyttaja", "title": "Saavutettavuus"},
     ).json()
     sid, code = created["id"], created["join_code"]
+    # Another session, so the prepare page offers "Copy from an earlier session".
+    http.post(
+        f"{base}/api/v1/sessions",
+        headers=headers,
+        json={"model_id": "sytyttaja", "title": "Aiempi"},
+    )
     api = f"{base}/api/v1/sessions/{sid}"
     axe = Axe()
     page = browser.new_context().new_page()
@@ -59,6 +65,7 @@ def test_pages_meet_wcag_aa_in_every_phase(server, browser):
         f"/sessions/{sid}/edit",
         f"/sessions/{sid}/delete",
         "/account/delete",
+        f"/sessions/{sid}/prepare",
     ):
         control.goto(base + path)
         found += violations(axe, control, path)
@@ -67,6 +74,10 @@ def test_pages_meet_wcag_aa_in_every_phase(server, browser):
     control.goto(base + "/account")
     control.locator("form[action$='/account/password'] button[type=submit]").click()
     found += violations(axe, control, "account with errors")
+    control.goto(f"{base}/sessions/{sid}/prepare")
+    control.locator("#f-pulse-statements").fill("")
+    control.locator("form.prepare-form button[type=submit]").click()
+    found += violations(axe, control, "prepare with errors")
     control.goto(f"{base}/sessions/{sid}")
     projector.goto(f"{base}/sessions/{sid}/projector")
     phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True).new_page()
