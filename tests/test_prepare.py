@@ -27,9 +27,7 @@ def field(state: dict, key: str) -> dict:
     return next(f for f in state["fields"] if f["key"] == key)
 
 
-def test_prepared_statements_are_what_phones_rate_and_the_export_shows(
-    facilitator, phone_factory
-):
+def test_prepared_statements_are_what_phones_rate_and_the_export_shows(facilitator, phone_factory):
     """Statements written for a session replace the template's on phones and in the export."""
     session = facilitator.create_session("sytyttaja", "Työvuorot")
     sid = session["id"]
@@ -79,9 +77,9 @@ def test_unchanged_lines_keep_ids_and_translations(facilitator):
     # A Swedish phone of a Finnish session: unchanged statements keep their Swedish text,
     # the new one shows the facilitator's text.
     export = facilitator.api("GET", f"/sessions/{sid}/export.json").get_json()
-    assert [s["text"] for s in next(p for p in export["phases"] if p["kind"] == "rate")[
-        "statements"
-    ]] == lines
+    assert [
+        s["text"] for s in next(p for p in export["phases"] if p["kind"] == "rate")["statements"]
+    ] == lines
 
 
 def test_swedish_session_text_replaces_every_language(facilitator, phone_factory):
@@ -276,8 +274,10 @@ def test_prepare_page_saves_and_shows_errors_next_to_fields(facilitator):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'aria-describedby="f-pulse-statements-hint f-pulse-statements-error"' in html
-    assert 'id="f-pulse-statements-error"' in html and "Line 1 is too long" not in html or True
+    assert 'id="f-pulse-statements-error"' in html
+    assert 'href="#f-pulse-statements"' in html  # the error summary links to the field
     assert 'aria-invalid="true"' in html
+    assert "x" * 301 in html  # what was typed stays in the field
     response = facilitator.client.post(
         url, data={"csrf_token": csrf, "pulse.statements": "\n".join(STATEMENTS)}
     )
@@ -318,3 +318,65 @@ def test_new_session_without_preparable_fields_goes_to_control(app, facilitator,
         assert not response.headers["Location"].endswith("/prepare")
     finally:
         models.pop("plain", None)
+
+
+def test_info_link_can_be_set_checked_and_removed(app, facilitator):
+    """A template that prepares an info link: a bad address is refused, empty removes it."""
+    from facilitator import catalog
+    from facilitator.workshop_models import WorkshopModel
+
+    model = WorkshopModel.model_validate(
+        {
+            "id": "expert",
+            "version": 1,
+            "title": "Asiantuntija",
+            "description": "Alustus",
+            "phases": [
+                {
+                    "id": "talk",
+                    "kind": "info",
+                    "title": "Alustus",
+                    "prompt": "Katsokaa video",
+                    "minutes": 10,
+                    "prepare": ["title", "link", "link_label"],
+                    "settings": {"link": "https://example.fi/a", "link_label": "Video"},
+                },
+            ],
+        }
+    )
+    with app.app_context():
+        models = catalog.available_models()
+    models["expert"] = model
+    try:
+        sid = facilitator.create_session("expert", "Alustus")["id"]
+    finally:
+        models.pop("expert", None)
+    state = facilitator.api("GET", prepare_url(sid)).get_json()
+    assert [f["key"] for f in state["fields"]] == ["talk.title", "talk.link", "talk.link_label"]
+    assert field(state, "talk.link")["value"] == "https://example.fi/a"
+    response = put(facilitator, sid, {"talk.link": "javascript:alert(1)"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "bad_link"
+    response = put(facilitator, sid, {"talk.title": "", "talk.link": "ftp://x"})
+    codes = {(e["field"], e["code"]) for e in response.get_json()["error"]["errors"]}
+    assert codes == {("talk.title", "empty"), ("talk.link", "bad_link")}
+    response = put(facilitator, sid, {"talk.link": "https://example.fi/b", "talk.link_label": ""})
+    assert response.status_code == 200, response.get_json()
+    facilitator.api("POST", f"/sessions/{sid}/start")
+    settings = facilitator.api("GET", f"/sessions/{sid}").get_json()["phase"]["settings"]
+    assert settings == {"link": "https://example.fi/b", "link_label": "https://example.fi/b"}
+    response = put(facilitator, sid, {"talk.link": ""})
+    assert response.status_code == 409
+
+
+def test_edit_page_links_to_prepare_while_upcoming(facilitator):
+    """The manage page offers preparing only before the start."""
+    sid = facilitator.create_session("sytyttaja", "Työvuorot")["id"]
+    assert prepare_url(sid) in facilitator.client.get(f"/sessions/{sid}/edit").get_data(
+        as_text=True
+    )
+    facilitator.api("POST", f"/sessions/{sid}/start")
+    page = facilitator.client.get(f"/sessions/{sid}/edit").get_data(as_text=True)
+    assert prepare_url(sid) not in page
+    page = facilitator.client.get(prepare_url(sid)).get_data(as_text=True)
+    assert "readonly" in page and 'type="submit" class="btn btn-primary"' not in page
