@@ -77,8 +77,10 @@ def _start_retention_purge(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
-    from . import logins
-    from . import realtime  # noqa: F401  registers the socket handlers
+    from . import (
+        logins,
+        realtime,  # noqa: F401  registers the socket handlers
+    )
     from .i18n import select_locale
 
     db.init_app(app)
