@@ -378,3 +378,52 @@ def test_purge_command_reports_counts(app, facilitator, phone_factory, database_
     }
     assert cli_main(["purge", "--days", "-1", "--database-url", database_url]) == 2
     assert "0 or more" in capsys.readouterr().err
+
+
+def test_the_running_server_purges_at_start(
+    app, facilitator, phone_factory, database_url, tmp_path
+):
+    """`python -m facilitator` (eventlet) purges expired sessions when it starts; logs counts."""
+    import time
+
+    from tests.server_process import ServerProcess
+
+    expired, _ = rich_session(facilitator, phone_factory, phones=2, title="Vanha")
+    facilitator.api("POST", f"/sessions/{expired['id']}/close")
+    close_days_ago(app, expired["id"], 31)
+    recent, _ = rich_session(facilitator, phone_factory, phones=2, title="Uusi")
+    facilitator.api("POST", f"/sessions/{recent['id']}/close")
+    close_days_ago(app, recent["id"], 29)
+
+    server = ServerProcess(tmp_path, database_url)
+    server.start()
+    try:
+        deadline = time.monotonic() + 20
+        while linked_rows(app, expired["id"])["participant"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert linked_rows(app, expired["id"]) == dict.fromkeys(
+            ("participant", "idea", "vote", "rating"), 0
+        )
+        assert linked_rows(app, recent["id"])["participant"] == 2
+        deadline = time.monotonic() + 5
+        while "retention purge" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "retention purge: 1 sessions, 2 participants unlinked" in server.log()
+    finally:
+        server.stop()
+
+
+def test_nothing_identifying_has_a_column():
+    """No table has a column for an address, a browser, a socket or a name of a participant."""
+    from facilitator.models import Participant as P
+
+    suspicious = re.compile(r"(^|_)(ip|addr|address|agent|ua|sid|socket|device|host)($|_)")
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            assert not suspicious.search(column.name), f"{table.name}.{column.name}"
+    assert {c.name for c in P.__table__.columns} == {
+        "id",
+        "workshop_id",
+        "token_hash",
+        "created_at",
+    }
