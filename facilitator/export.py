@@ -262,7 +262,7 @@ def _markdown(r: dict) -> str:
             if item["ideas"]:
                 lines += [f"- {e(text)}" for text in item["ideas"]] + [""]
         if section["ungrouped"]:
-            lines += [f"### {t['not_grouped']}", ""]
+            lines += [f"### {e(section.get('ungrouped_title') or t['not_grouped'])}", ""]
             lines += [f"- {e(text)}" for text in section["ungrouped"]] + [""]
 
     if r["appendix"]:

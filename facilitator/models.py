@@ -403,5 +403,11 @@ class Action(db.Model):
     status: Mapped[ActionStatus] = mapped_column(
         _enum(ActionStatus, "action_status"), default=ActionStatus.OPEN
     )
+    # The item it was agreed from ("idea:12", "theme:3"), if the control view chose one.
+    source_item: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# Tables of the kinds that define their own (facilitator/phases/<kind>/tables.py).
+from .phases.classify.tables import ClassifyChoice, ClassifyFinal  # noqa: E402, F401

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializeAsAny,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -47,6 +48,7 @@ __all__ = [
     "PhaseSettings",
     "RateSettings",
     "Scale",
+    "Selection",
     "Statement",
     "SummarySettings",
     "VoteSettings",
@@ -89,6 +91,7 @@ class PhaseKind(enum.StrEnum):
     IDEAS = "ideas"
     GROUP = "group"
     VOTE = "vote"
+    CLASSIFY = "classify"
     RATE = "rate"
     ACTIONS = "actions"
     SUMMARY = "summary"
@@ -295,6 +298,59 @@ class ActionsSettings(_Strict):
     source: Slug | None = None
 
 
+class Selection(_Strict):
+    """What a later phase takes from an earlier one: a vote's top items or a classify's
+    items of some categories (`columns_from` of an ideas phase, a phase's `banner`)."""
+
+    phase: Slug
+    # A vote: its N items with the most votes (at least one vote each); default 3.
+    top: StrictInt | None = Field(default=None, ge=1, le=20)
+    # A classify phase: the items whose decided category is one of these (required).
+    categories: list[Slug] | None = Field(default=None, min_length=1, max_length=6)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, data: Any) -> Any:
+        """Accept a bare phase id as `{phase: id}`."""
+        return {"phase": data} if isinstance(data, str) else data
+
+
+# Kinds a Selection may name: they choose items (a vote's winners, a classify's categories).
+SELECTION_KINDS = ("vote", "classify")
+
+
+def selection_problems(
+    model: WorkshopModel, index: int, selection: Selection, loc: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str, Any]]:
+    """Return what is wrong with a Selection of phase `index` (an earlier vote or classify)."""
+    wanted = " or ".join(SELECTION_KINDS)
+    ids = [p.id for p in model.phases]
+    if selection.phase not in ids:
+        message = f"no phase with id {selection.phase!r}; expected an earlier {wanted} phase"
+        return [((*loc, "phase"), message, selection.phase)]
+    target_index = ids.index(selection.phase)
+    if target_index >= index:
+        message = f"phase {selection.phase!r} is not earlier; expected an earlier {wanted} phase"
+        return [((*loc, "phase"), message, selection.phase)]
+    target = model.phases[target_index]
+    if target.kind not in SELECTION_KINDS:
+        message = f"phase {selection.phase!r} is of kind {target.kind}; expected a {wanted} phase"
+        return [((*loc, "phase"), message, selection.phase)]
+    if target.kind == "vote" and selection.categories is not None:
+        return [((*loc, "categories"), "categories only apply to a classify phase", None)]
+    if target.kind == "classify":
+        if selection.categories is None:
+            message = f"name the categories of {selection.phase!r} to take"
+            return [((*loc, "categories"), message, None)]
+        known = [c.id for c in target.settings.categories]
+        return [
+            ((*loc, "categories", i), f"no category {c!r} in {selection.phase!r}", c)
+            for i, c in enumerate(selection.categories)
+            if c not in known
+        ]
+    return []
+
+
 class SummarySettings(_Strict):
     """Settings of a summary phase (there are none)."""
 
@@ -338,6 +394,20 @@ SOURCE_KINDS: dict[PhaseKind, tuple[PhaseKind, ...]] = {
 }
 
 
+def settings_model(kind: PhaseKind | str) -> type[BaseModel]:
+    """Return the settings model of a kind: its settings module's SETTINGS (no app imports)."""
+    from .phases import settings_module
+
+    return settings_module(str(kind)).SETTINGS
+
+
+def source_kinds(kind: PhaseKind | str) -> tuple[PhaseKind, ...]:
+    """Return the kinds a phase of this kind may name as its `source`."""
+    from .phases import settings_module
+
+    return tuple(PhaseKind(k) for k in settings_module(str(kind)).SOURCE_KINDS)
+
+
 def preparable_fields(kind: PhaseKind) -> tuple[str, ...]:
     """Return the fields a `prepare:` list of a phase of this kind may name."""
     return PREPARABLE_PHASE_FIELDS + PREPARABLE_SETTINGS.get(kind, ())
@@ -366,12 +436,16 @@ class Phase(BaseModel):
     prompt: PromptText | None = None
     minutes: StrictInt = Field(ge=1, le=MAX_PHASE_MINUTES)
     notes: LocalizedText | None = None
+    # Keep what an earlier vote or classify chose visible on phones and the projector.
+    banner: Selection | None = None
     # Fields the facilitator may fill in when preparing a session (see PREPARABLE_*).
     prepare: list[Annotated[str, StringConstraints(strict=True)]] = Field(
         default_factory=list, max_length=10
     )
-    # Only a fallback for model_construct: validation always fills in the kind's model.
-    settings: PhaseSettings = Field(default_factory=SummarySettings)
+    # Only a fallback for model_construct: validation always fills in the kind's model
+    # (its settings module's SETTINGS, which may extend the classes above); serialised
+    # as that model, whatever its class.
+    settings: SerializeAsAny[BaseModel] = Field(default_factory=SummarySettings)
 
     @field_validator("settings", mode="wrap")
     @classmethod
@@ -383,7 +457,7 @@ class Phase(BaseModel):
             return value
         # The union's own handler is skipped: it would try every kind and report them all.
         # A missing or empty `settings:` means all defaults.
-        return SETTINGS_BY_KIND[kind].model_validate({} if value is None else value)
+        return settings_model(kind).model_validate({} if value is None else value)
 
     @model_validator(mode="before")
     @classmethod
@@ -453,6 +527,16 @@ class WorkshopModel(BaseModel):
                 message = self._source_problem(index, phase, source, position)
                 if message:
                     errors.append((("phases", index, "settings", "source"), message, source))
+                    continue
+            if phase.banner is not None:
+                errors += selection_problems(self, index, phase.banner, ("phases", index, "banner"))
+            # A kind's settings may check what they name in other phases (columns, categories).
+            check = getattr(phase.settings, "check_references", None)
+            if check is not None:
+                errors += [
+                    (("phases", index, "settings", *loc), message, value)
+                    for loc, message, value in check(self, index)
+                ]
         if errors:
             _raise_errors(type(self).__name__, errors)
         if self.duration_minutes is None:
@@ -463,7 +547,7 @@ class WorkshopModel(BaseModel):
         self, index: int, phase: Phase, source: str, position: dict[str, int]
     ) -> str | None:
         """Return why `source` is not a valid reference from this phase, or None."""
-        allowed = SOURCE_KINDS[phase.kind]
+        allowed = source_kinds(phase.kind)
         wanted = " or ".join(kind.value for kind in allowed)
         if source not in position:
             return f"no phase with id {source!r}; expected an earlier {wanted} phase"

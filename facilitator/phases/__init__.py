@@ -15,6 +15,7 @@ SETTINGS_MODULES = {
     "ideas": "facilitator.phases.ideas.settings",
     "group": "facilitator.phases.group.settings",
     "vote": "facilitator.phases.vote.settings",
+    "classify": "facilitator.phases.classify.settings",
     "rate": "facilitator.phases.rate.settings",
     "actions": "facilitator.phases.actions.settings",
     "summary": "facilitator.phases.summary.settings",

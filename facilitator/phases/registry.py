@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import SETTINGS_MODULES
 from .actions.spec import spec as actions
 from .base import PhaseKindSpec
+from .classify.spec import spec as classify
 from .group.spec import spec as group
 from .ideas.spec import spec as ideas
 from .info.spec import spec as info
@@ -13,7 +14,7 @@ from .summary.spec import spec as summary
 from .vote.spec import spec as vote
 
 KINDS: dict[str, PhaseKindSpec] = {
-    s.name: s for s in (info, ideas, group, vote, rate, actions, summary)
+    s.name: s for s in (info, ideas, group, vote, classify, rate, actions, summary)
 }
 assert set(KINDS) == set(SETTINGS_MODULES), "every kind needs a spec and a settings module"
 

@@ -126,6 +126,12 @@ def _iso_date(value):
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
 
 
+# An idea or theme by key, as the snapshot names them: "idea:12", "theme:3".
+ItemKey = Annotated[
+    str, StringConstraints(max_length=40, pattern=r"^(idea|theme):[1-9][0-9]{0,9}$")
+]
+
+
 class ActionBody(_Body):
     client_id: (
         Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -137,6 +143,8 @@ class ActionBody(_Body):
     first_step: Long = ""
     follow_up: IsoDate = None
     status: ActionStatus | None = None
+    # The item the action was agreed from: "idea:12", "theme:3" (null: none).
+    source_item: ItemKey | None = None
 
 
 class ApiError(Exception):
@@ -599,6 +607,7 @@ def _fields(data: ActionBody) -> ops.ActionFields:
         first_step=data.first_step,
         follow_up=data.follow_up,
         status=data.status,
+        source_item=data.source_item,
         given=frozenset(data.model_fields_set - {"client_id"}),
     )
 
@@ -648,3 +657,5 @@ def export_md(session_id: int):
     """Return the session summary as Markdown."""
     text = export.markdown(owned(session_id))
     return text, 200, {"Content-Type": "text/markdown; charset=utf-8"}
+
+

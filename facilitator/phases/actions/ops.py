@@ -31,6 +31,8 @@ class ActionFields:
     first_step: str | None = None
     follow_up: date | None = None
     status: ActionStatus | None = None
+    # The item it was agreed from ("idea:12", "theme:3"): an item of this session.
+    source_item: str | None = None
     # Which fields the caller gave; an update leaves the others as they are.
     given: frozenset[str] = frozenset({"what", "who", "due", "first_step", "follow_up", "status"})
 
@@ -98,6 +100,25 @@ def _apply_action_fields(action: Action, fields: ActionFields, partial: bool) ->
         action.follow_up = fields.follow_up
     if "status" in given and fields.status is not None:
         action.status = fields.status
+    if "source_item" in given:
+        known = item_title(action.workshop_id, fields.source_item)
+        if fields.source_item is not None and known is None:
+            raise OperationError("not_found")
+        action.source_item = fields.source_item
+
+
+def item_title(workshop_id: int, key: str | None) -> str | None:
+    """Return the text of a session's idea or theme by its key, None if it has none."""
+    from ...models import Idea, Theme
+
+    kind, _, raw_id = (key or "").partition(":")
+    table = {"idea": Idea, "theme": Theme}.get(kind)
+    if table is None or not raw_id.isdigit():
+        return None
+    row = db.session.get(table, int(raw_id))
+    if row is None or row.workshop_id != workshop_id:
+        return None
+    return row.text if table is Idea else row.title
 
 
 def delete_action(workshop: Workshop, action_id: int) -> None:

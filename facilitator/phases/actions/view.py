@@ -20,6 +20,7 @@ def action_dict(action: Action) -> dict:
         "first_step": action.first_step,
         "follow_up": iso(action.follow_up),
         "status": action.status.value,
+        "source_item": action.source_item,
     }
 
 

@@ -19,10 +19,23 @@ KIND = "vote"
 
 def vote_items(workshop: Workshop, vote_phase) -> list[dict]:
     """Return what can be voted on in a vote phase: themes and ungrouped ideas."""
-    from ..ideas.ops import visible_ideas
-
     model = core.workshop_model(workshop)
     source = model.phases[model.phase_index(vote_phase.settings.source)]
+    return source_items(workshop, source)
+
+
+def source_items(workshop: Workshop, source, columns=None) -> list[dict]:
+    """Return the items of an ideas or group phase: its themes and ungrouped ideas.
+
+    Each item: `key` ("theme:3", "idea:12"), `title`, `ideas` (a theme's idea texts).
+    `columns` (column ids) keeps only the ideas of those columns, and the themes that
+    hold at least one of them (or no idea at all).
+    """
+    from ..ideas.ops import visible_ideas
+
+    def wanted(idea) -> bool:
+        return columns is None or idea.column in columns
+
     items: list[dict] = []
     if source.kind == "group":
         ideas_phase_id = source.settings.source
@@ -33,18 +46,20 @@ def vote_items(workshop: Workshop, vote_phase) -> list[dict]:
         ).all()
         ideas = visible_ideas(workshop, ideas_phase_id)
         for theme in themes:
+            inside = [i for i in ideas if i.theme_id == theme.id]
+            kept = [i for i in inside if wanted(i)]
+            if inside and not kept:
+                continue
             items.append(
-                {
-                    "key": f"theme:{theme.id}",
-                    "title": theme.title,
-                    "ideas": [i.text for i in ideas if i.theme_id == theme.id],
-                }
+                {"key": f"theme:{theme.id}", "title": theme.title, "ideas": [i.text for i in kept]}
             )
         theme_ids = {t.id for t in themes}
         ungrouped = [i for i in ideas if i.theme_id not in theme_ids]
     else:
         ungrouped = visible_ideas(workshop, source.id)
-    items.extend({"key": f"idea:{i.id}", "title": i.text, "ideas": []} for i in ungrouped)
+    items.extend(
+        {"key": f"idea:{i.id}", "title": i.text, "ideas": []} for i in ungrouped if wanted(i)
+    )
     return items
 
 

@@ -1,0 +1,1 @@
+"""The `classify` phase kind: settings.py (light), spec.py (the registry hooks)."""

@@ -1,0 +1,78 @@
+"""The `classify` kind: phones place each item of its source in one of 2-6 categories.
+
+Tables: `classify_choice`, `classify_final` (tables.py). Snapshot key: `classify`.
+Events: classify.set. Results: the coalesced `classify.results` event (`flush`);
+the facilitator's final categories: `classify.final`.
+"""
+
+from __future__ import annotations
+
+from ..base import PhaseKindSpec, SnapshotContext, source_chain
+from . import settings, view
+
+
+class ClassifySpec(PhaseKindSpec):
+    name = "classify"
+    settings_model = settings.SETTINGS
+    source_kinds = settings.SOURCE_KINDS
+    takes_input = True
+    queued_events = ("classify.set",)
+    has_results = True
+
+    def client_settings(self, phase, lang, fallback="fi"):
+        from ...workshop_models import localize
+
+        s = phase.settings
+        return {
+            "source": s.source,
+            "categories": [
+                {"id": c.id, "title": localize(c.title, lang, fallback)} for c in s.categories
+            ],
+            "agreement": s.agreement,
+            "min_responses": max(5, s.min_responses),
+            "show_results": s.show_results,
+        }
+
+    def session_state(self, ctx):
+        return {"classify": None}
+
+    def shows(self, model, phase):
+        return source_chain(model, phase)[::-1]
+
+    def shared_state(self, ctx: SnapshotContext, phase):
+        return {"classify": view.classify_block(ctx.workshop, ctx.phase, phase, ctx.role, ctx.text)}
+
+    def personal_state(self, ctx, phase, participant, data):
+        from .ops import my_choices
+
+        return {"classify": {**data["classify"], "my_choices": my_choices(participant, phase.id)}}
+
+    def register_events(self, handler):
+        from . import events
+
+        events.register(handler)
+
+    def register_api(self, bp):
+        from . import api
+
+        api.register(bp)
+
+    def flush(self, workshop, publish):
+        for role, payload in view.results_payloads(workshop).items():
+            publish(workshop.id, "classify.results", payload, (role,))
+
+    def export_block(self, workshop, model, phase, lang):
+        from . import export
+
+        return export.block(workshop, phase, lang)
+
+    def report_counts(self, entries, f, labels):
+        return []
+
+    def report_sections(self, entry, data, f, labels):
+        from . import export
+
+        return export.sections(entry, f, labels)
+
+
+spec = ClassifySpec()
