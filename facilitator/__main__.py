@@ -178,7 +178,7 @@ def purge(args: argparse.Namespace) -> int:
         f"purge: sessions closed more than {days:g} days ago: {result.sessions} sessions, "
         f"{result.participants} participants and {result.deleted_ideas} deleted ideas "
         f"removed; unlinked {result.ideas} ideas, "
-        f"{result.votes} votes, {result.ratings} ratings"
+        f"{result.votes} votes, {result.ratings} ratings, {result.other} other answers"
     )
     return 0
 

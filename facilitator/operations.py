@@ -478,6 +478,7 @@ class PurgeResult:
     ideas: int = 0
     votes: int = 0
     ratings: int = 0
+    other: int = 0  # answers of other phase kinds (classify choices, group notes, ...)
 
 
 def purge_participants(days: float | None = None, now=None) -> PurgeResult:
@@ -531,6 +532,17 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
     if not participants:
         db.session.rollback()
         return
+    # Every table that points at a participant: nullable links are emptied (answers
+    # stay and count), other rows (e.g. group memberships) go with the participant.
+    linked = [
+        table
+        for table in db.metadata.sorted_tables
+        if table.name != "participant"
+        and "participant_id" in table.c
+        and any(fk.column.table.name == "participant" for fk in table.c.participant_id.foreign_keys)
+    ]
+    # Voters per vote phase: vote_tally counts distinct participants, so the removed
+    # ones are kept as a number and the count reads the same after the purge.
     voters = dict(workshop.unlinked_voters or {})
     for phase_id, n in db.session.execute(
         select(Vote.phase_id, func.count(func.distinct(Vote.participant_id)))
@@ -551,13 +563,14 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
             delete(Idea).where(Idea.id.in_(gone)).execution_options(synchronize_session=False)
         )
     counts = {"deleted_ideas": len(gone)}
-    for name, table in (("ideas", Idea), ("votes", Vote), ("ratings", Rating)):
-        counts[name] = (
+    for table in linked:
+        if not table.c.participant_id.nullable:
+            continue
+        counts[table.name] = (
             db.session.execute(
                 update(table)
-                .where(table.workshop_id == workshop_id, table.participant_id.is_not(None))
+                .where(table.c.participant_id.in_(select(Participant.id).where(in_session)))
                 .values(participant_id=None)
-                .execution_options(synchronize_session=False)
             ).rowcount
             or 0
         )
@@ -568,9 +581,10 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
     result.sessions += 1
     result.participants += participants
     result.deleted_ideas += counts["deleted_ideas"]
-    result.ideas += counts["ideas"]
-    result.votes += counts["votes"]
-    result.ratings += counts["ratings"]
+    result.ideas += counts.pop("idea", 0)
+    result.votes += counts.pop("vote", 0)
+    result.ratings += counts.pop("rating", 0)
+    result.other += sum(counts.values()) - counts["deleted_ideas"]
 
 
 # --- participants -----------------------------------------------------------
