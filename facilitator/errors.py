@@ -38,6 +38,15 @@ MESSAGES = {
     ),
     "session_not_closed": lazy_gettext("Only a closed session can be reopened."),
     "session_deleted": lazy_gettext("This session has been deleted. It no longer exists."),
+    # small_groups
+    "no_group": lazy_gettext("You are not in a group yet."),
+    "group_full": lazy_gettext("That group is full (at most %(max)s people)."),
+    "group_empty": lazy_gettext("That group has nobody in it."),
+    "writer_only": lazy_gettext("Only your group's writer can write here."),
+    "writer_taken": lazy_gettext("Your group already has a writer."),
+    "groups_by_facilitator": lazy_gettext("The facilitator puts people into groups."),
+    "groups_not_formed": lazy_gettext("The groups have not been formed yet."),
+    "last_round": lazy_gettext("This is already the last round."),
     "too_many_deleted": lazy_gettext(
         "You have added and deleted too many ideas in this phase to add more."
     ),

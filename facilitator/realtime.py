@@ -99,6 +99,19 @@ def group_room(workshop_id: int, group: int | str) -> str:
     return f"s:{workshop_id}:group:{group}"
 
 
+def enter_kind_rooms(workshop: Workshop, participant: Participant | None) -> None:
+    """Put the caller's socket into its finer rooms now (its small group), leaving old ones."""
+    if participant is None:
+        return
+    wanted = set(registry.rooms(workshop, ops.workshop_model(workshop), participant))
+    prefix = f"s:{workshop.id}:group:"
+    for name in socketio.server.rooms(request.sid):
+        if name.startswith(prefix) and name not in wanted:
+            socketio.server.leave_room(request.sid, name)
+    for name in wanted:
+        socketio.server.enter_room(request.sid, name)
+
+
 def publish(workshop_id: int, event: str, payload: dict, roles=None, room=None) -> None:
     """Send one event to audiences of a session and/or finer rooms (call after commit).
 
@@ -402,6 +415,7 @@ def on_join(data: JoinPayload):
         with _online_lock:
             _online.setdefault(workshop.id, {})[request.sid] = conn.participant_id
         publish_presence(workshop.id)
+        enter_kind_rooms(workshop, db.session.get(Participant, conn.participant_id))
     return {"ok": True, "state": _snapshot(conn, workshop)}
 
 
@@ -449,6 +463,8 @@ def ideas_over_budget(workshop_id: int) -> bool:
 def on_sync(_data):
     """Return a fresh snapshot without rejoining."""
     conn, workshop = _joined()
+    if conn.participant_id is not None:
+        enter_kind_rooms(workshop, db.session.get(Participant, conn.participant_id))
     return {"ok": True, "state": _snapshot(conn, workshop)}
 
 

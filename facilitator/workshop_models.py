@@ -95,6 +95,7 @@ class PhaseKind(enum.StrEnum):
     RATE = "rate"
     ACTIONS = "actions"
     SUMMARY = "summary"
+    SMALL_GROUPS = "small_groups"
 
 
 def _custom_error(message: str) -> PydanticCustomError:

@@ -19,6 +19,7 @@ SETTINGS_MODULES = {
     "rate": "facilitator.phases.rate.settings",
     "actions": "facilitator.phases.actions.settings",
     "summary": "facilitator.phases.summary.settings",
+    "small_groups": "facilitator.phases.small_groups.settings",
 }
 
 

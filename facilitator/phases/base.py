@@ -189,6 +189,16 @@ class PhaseKindSpec:
     def register_events(self, handler) -> None:
         """Register this kind's socket events with `@handler(event, PayloadModel)`."""
 
+    def register_api(self, bp) -> None:
+        """Add this kind's facilitator routes to the API blueprint (views/api.py)."""
+
+    def rooms(self, workshop, phase, participant) -> list[str]:
+        """Return the finer rooms a phone's sockets belong to in `phase` (a small group).
+
+        Entered at `join` and `sync` (rooms of the session not listed are left).
+        """
+        return []
+
     def flush(self, workshop, publish) -> None:
         """Publish this kind's coalesced results of a session (called by the Coalescer)."""
 

@@ -10,11 +10,12 @@ from .group.spec import spec as group
 from .ideas.spec import spec as ideas
 from .info.spec import spec as info
 from .rate.spec import spec as rate
+from .small_groups.spec import spec as small_groups
 from .summary.spec import spec as summary
 from .vote.spec import spec as vote
 
 KINDS: dict[str, PhaseKindSpec] = {
-    s.name: s for s in (info, ideas, group, vote, classify, rate, actions, summary)
+    s.name: s for s in (info, ideas, group, vote, classify, rate, actions, summary, small_groups)
 }
 assert set(KINDS) == set(SETTINGS_MODULES), "every kind needs a spec and a settings module"
 
@@ -43,3 +44,15 @@ def register_events(handler) -> None:
     """Let every kind register its socket events."""
     for s in KINDS.values():
         s.register_events(handler)
+
+
+def register_api(bp) -> None:
+    """Let every kind add its facilitator routes to the API blueprint."""
+    for s in KINDS.values():
+        s.register_api(bp)
+
+
+def rooms(workshop, model, participant) -> list[str]:
+    """Return the finer rooms a phone belongs to in the session's current phase."""
+    phase = model.phases[workshop.phase_index]
+    return of(phase).rooms(workshop, phase, participant)

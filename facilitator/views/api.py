@@ -147,6 +147,7 @@ class ActionBody(_Body):
     source_item: ItemKey | None = None
 
 
+
 class ApiError(Exception):
     """An HTTP error with a stable code and translated message."""
 
@@ -659,3 +660,5 @@ def export_md(session_id: int):
     return text, 200, {"Content-Type": "text/markdown; charset=utf-8"}
 
 
+# Each phase kind's own facilitator routes (small groups: form, move, round, writer).
+registry.register_api(bp)
