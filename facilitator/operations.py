@@ -169,12 +169,18 @@ def set_password(user: Facilitator, password: str, keep_login_id: int | None = N
     that changed it), so a stolen cookie stops working; returns how many ended.
     """
     user.password_hash = passwords.hash_password(password)
-    ended = delete(LoginSession).where(LoginSession.facilitator_id == user.id)
+    ending = select(LoginSession.id).where(LoginSession.facilitator_id == user.id)
     if keep_login_id is not None:
-        ended = ended.where(LoginSession.id != keep_login_id)
-    count = db.session.execute(ended).rowcount or 0
+        ending = ending.where(LoginSession.id != keep_login_id)
+    ids = list(db.session.scalars(ending))
+    if ids:
+        db.session.execute(delete(LoginSession).where(LoginSession.id.in_(ids)))
     db.session.commit()
-    return count
+    # Their open control views and projectors stop too, not only their next request.
+    from . import logins
+
+    logins.end_sockets(ids)
+    return len(ids)
 
 
 def update_profile(user: Facilitator, name: str, language: str) -> None:
@@ -532,14 +538,13 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
     if not participants:
         db.session.rollback()
         return
-    # Every table that points at a participant: nullable links are emptied (answers
-    # stay and count), other rows (e.g. group memberships) go with the participant.
-    linked = [
-        table
+    # Every column that points at a participant: nullable links are emptied (answers
+    # stay and count), rows with a required link (group memberships) go with it.
+    links = [
+        (table, column)
         for table in db.metadata.sorted_tables
-        if table.name != "participant"
-        and "participant_id" in table.c
-        and any(fk.column.table.name == "participant" for fk in table.c.participant_id.foreign_keys)
+        for column in table.columns
+        if any(fk.column.table.name == "participant" for fk in column.foreign_keys)
     ]
     # Voters per vote phase: vote_tally counts distinct participants, so the removed
     # ones are kept as a number and the count reads the same after the purge.
@@ -563,14 +568,14 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
             delete(Idea).where(Idea.id.in_(gone)).execution_options(synchronize_session=False)
         )
     counts = {"deleted_ideas": len(gone)}
-    for table in linked:
-        if not table.c.participant_id.nullable:
+    for table, column in links:
+        if not column.nullable:
             continue
-        counts[table.name] = (
+        counts[table.name] = counts.get(table.name, 0) + (
             db.session.execute(
                 update(table)
-                .where(table.c.participant_id.in_(select(Participant.id).where(in_session)))
-                .values(participant_id=None)
+                .where(column.in_(select(Participant.id).where(in_session)))
+                .values({column.name: None})
             ).rowcount
             or 0
         )
