@@ -25,6 +25,7 @@ from . import operations as ops
 from . import serializers as ser
 from .models import Workshop
 from .phases import registry
+from .phases.actions.export import by_item as actions_by_item
 from .workshop_models import localize
 
 EXPORT_VERSION = 1
@@ -40,6 +41,7 @@ def summary(workshop: Workshop) -> dict:
     """Return the whole session as JSON-ready data."""
     lang = workshop.language
     model = ops.workshop_model(workshop)
+    actions = ser.actions_list(workshop)
     phases = []
     for phase in model.phases:
         entry = {
@@ -72,7 +74,9 @@ def summary(workshop: Workshop) -> dict:
             "participants": ops.participant_count(workshop.id),
         },
         "phases": phases,
-        "actions": ser.actions_list(workshop),
+        "actions": actions,
+        # The actions grouped by the item (idea or theme) each was agreed from.
+        "actions_by_item": actions_by_item(workshop, actions),
     }
 
 
@@ -173,6 +177,19 @@ def report(data: dict, lang: str) -> dict:
         }
         for n, a in enumerate(data["actions"], 1)
     ]
+    # Grouped by the item each was agreed from, when any was (else one untitled group).
+    numbered = {a["id"]: row for a, row in zip(data["actions"], actions, strict=True)}
+    action_groups = [
+        {
+            "title": (g["title"] or g["item"])
+            if g["item"]
+            else (gettext("Other actions") if i else ""),
+            "actions": [numbered[a] for a in g["actions"]],
+        }
+        for i, g in enumerate(data.get("actions_by_item") or [])
+    ]
+    if not any(g["title"] for g in action_groups):
+        action_groups = [{"title": "", "actions": actions}] if actions else []
 
     sections = []
     appendix = []
@@ -189,6 +206,7 @@ def report(data: dict, lang: str) -> dict:
         "date": f.date(s["date"]),
         "counts": counts,
         "actions": actions,
+        "action_groups": action_groups,
         "sections": sections,
         "appendix": appendix,
     }
@@ -227,14 +245,19 @@ def _markdown(r: dict) -> str:
     lines += [f"## {t['agreed_actions']}", ""]
     if r["actions"]:
         keys = ("what", "who", "due", "first_step", "follow_up", "status")
-        lines.append("| " + " | ".join([t["number"]] + [t[k] for k in keys]) + " |")
-        lines.append("|---:|" + "---|" * len(keys))
-        for a in r["actions"]:
-            # Participants' text is escaped; dates and the status are ours.
-            cells = [a["number"], e(a["what"])] + [
-                (e(a[k]) if k in ("who", "first_step") else a[k]) or "–" for k in keys[1:]
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
+        for group in r["action_groups"]:
+            if group["title"]:
+                lines += [f"### {e(group['title'])}", ""]
+            lines.append("| " + " | ".join([t["number"]] + [t[k] for k in keys]) + " |")
+            lines.append("|---:|" + "---|" * len(keys))
+            for a in group["actions"]:
+                # Participants' text is escaped; dates and the status are ours.
+                cells = [a["number"], e(a["what"])] + [
+                    (e(a[k]) if k in ("who", "first_step") else a[k]) or "–" for k in keys[1:]
+                ]
+                lines.append("| " + " | ".join(cells) + " |")
+            if group["title"]:
+                lines.append("")
     else:
         lines.append(f"*{t['no_agreed_actions']}*")
     lines.append("")

@@ -15,6 +15,7 @@ from .phases.actions.view import action_dict, actions_list  # noqa: F401  (re-ex
 from .phases.base import FACILITATOR, PARTICIPANT, PROJECTOR, ROLES, SnapshotContext
 from .phases.group.view import group_phase_for, theme_dict, themes_of, themes_payload  # noqa: F401
 from .phases.ideas.view import idea_dict, ideas_phase_for, participants_see_wall  # noqa: F401
+from .phases.selection import banner
 from .phases.vote.view import (  # noqa: F401  (re-exported)
     counts_visible,
     results_visible_to_participants,
@@ -97,6 +98,8 @@ def shared_snapshot(
         "timer": timer_dict(workshop),
     }
     ctx.data = data
+    # What an earlier vote or classify chose, kept in view (the phase's `banner`).
+    data["banner"] = banner(ctx)
     for spec in registry.KINDS.values():
         data.update(spec.session_state(ctx))
     if role == FACILITATOR:

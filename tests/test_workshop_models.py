@@ -208,8 +208,8 @@ def mutate_forward_source(data: dict[str, Any]) -> str:
 
 
 def mutate_wrong_source_kind(data: dict[str, Any]) -> str:
-    """Point actions at an ideas phase instead of a vote."""
-    phase(data, "actions")["settings"]["source"] = "ideas"
+    """Point actions at a group phase (actions take an ideas, classify or vote phase)."""
+    phase(data, "actions")["settings"]["source"] = "themes"
     return "phases[5].settings.source"
 
 
@@ -457,6 +457,8 @@ def test_snapshot_round_trip() -> None:
         "budget": 3,
         "per_item_cap": 2,
         "show_results": "after_close",
+        "columns": None,
+        "categories": None,
     }
     assert snapshot["phases"][6]["settings"] == {}
 

@@ -59,6 +59,7 @@ class ActionsSpec(PhaseKindSpec):
             ideas_index = None
         ideas_phase = model.phases[ideas_index] if ideas_index is not None else None
         return {
+            "source": self.source_candidates(ctx, phase),
             "vote_phase_id": vote.get("phase_id"),
             "votes": [{"key": r["key"], "title": r["title"], "count": r["count"]} for r in votes],
             "ideas_phase_id": ideas_phase.id if ideas_phase is not None else None,
@@ -67,6 +68,38 @@ class ActionsSpec(PhaseKindSpec):
                 for i in (visible_ideas(ctx.workshop, ideas_phase.id) if ideas_phase else [])
             ],
         }
+
+    def source_candidates(self, ctx: SnapshotContext, phase) -> dict | None:
+        """Return the items of `source` the control view offers with "use as action".
+
+        A vote: its items with votes, most first; a classify phase: its items decided
+        into `categories` (any category when not given); an ideas phase: its ideas.
+        Each item: `key` (stored as the action's `source_item`), `title`, and `count`,
+        `category` or `column`. None without a `source`.
+        """
+        from ..selection import decided_items, vote_winners
+
+        if not phase.settings.source:
+            return None
+        source = ctx.model.phases[ctx.model.phase_index(phase.settings.source)]
+        if source.kind == "vote":
+            items = [
+                {"key": r["key"], "title": r["title"], "count": r["count"]}
+                for r in vote_winners(ctx.workshop, source)
+            ]
+        elif source.kind == "classify":
+            items = [
+                {"key": i["key"], "title": i["title"], "category": i["category"]}
+                for i in decided_items(ctx.workshop, source, phase.settings.categories)
+            ]
+        else:
+            from ..ideas.ops import visible_ideas
+
+            items = [
+                {"key": f"idea:{i.id}", "title": i.text, "column": i.column}
+                for i in visible_ideas(ctx.workshop, source.id)
+            ]
+        return {"phase_id": source.id, "kind": source.kind.value, "items": items}
 
     def report_counts(self, entries, f, labels):
         # Agreed actions are counted for the whole session (export.report), not per phase.

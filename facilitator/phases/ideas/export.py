@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...workshop_models import localize
 from . import ops
 
 
@@ -10,7 +9,7 @@ def block(workshop, phase, lang: str) -> dict:
     """Return the JSON fields of an ideas phase."""
     merged = ops.merged_texts(workshop, phase.id)
     return {
-        "columns": [{"id": c.id, "title": localize(c.title, lang)} for c in phase.settings.columns],
+        "columns": ops.phase_columns(workshop, phase, lang),
         "ideas": [
             {
                 "text": i.text,

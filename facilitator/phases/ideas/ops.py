@@ -46,7 +46,7 @@ def add_idea(
         return IdeaResult(existing, created=False)
     phase = core._require_input(workshop, KIND)
     text = core._clean_text(text, IDEA_MAX_CHARS)
-    column = _check_column(phase, column)
+    column = _check_column(workshop, phase, column)
     live, deleted = db.session.execute(
         select(
             func.count(Idea.id).filter(Idea.deleted.is_(False)),
@@ -87,9 +87,25 @@ def add_idea(
     return IdeaResult(idea, created=True)
 
 
-def _check_column(phase, column: str | None) -> str | None:
+def phase_columns(workshop: Workshop, phase, lang: str = "fi", fallback: str = "fi") -> list:
+    """Return an ideas phase's columns `{id, title}`: its own, or with `columns_from` one
+    per item an earlier vote or classify chose (id "theme-3", the item's text as title)."""
+    from ...workshop_models import localize
+
+    selection = getattr(phase.settings, "columns_from", None)
+    if selection is None:
+        return [
+            {"id": c.id, "title": localize(c.title, lang, fallback)} for c in phase.settings.columns
+        ]
+    from ..selection import column_id, selected
+
+    items = selected(workshop, core.workshop_model(workshop), selection)
+    return [{"id": column_id(i["key"]), "title": i["title"]} for i in items]
+
+
+def _check_column(workshop: Workshop, phase, column: str | None) -> str | None:
     """Return a valid column id for the phase (None when the phase has no columns)."""
-    columns = [c.id for c in phase.settings.columns]
+    columns = [c["id"] for c in phase_columns(workshop, phase)]
     if not columns:
         return None
     if column not in columns:
@@ -118,7 +134,7 @@ def edit_idea(
     if idea.phase_id != phase.id:
         raise OperationError("phase_closed")
     idea.text = core._clean_text(text, IDEA_MAX_CHARS)
-    idea.column = _check_column(phase, column) if column is not None else idea.column
+    idea.column = _check_column(workshop, phase, column) if column is not None else idea.column
     announce(workshop, idea)
     return idea
 

@@ -34,10 +34,18 @@ class IdeasSpec(PhaseKindSpec):
         return {"ideas": []}
 
     def shared_state(self, ctx: SnapshotContext, phase):
+        state = {}
+        if phase.id == ctx.phase.id and phase.settings.columns_from is not None:
+            # Columns taken from an earlier vote or classify: known only now.
+            from .ops import phase_columns
+
+            columns = phase_columns(ctx.workshop, phase, ctx.lang, ctx.fallback)
+            settings = {**ctx.data["phase"]["settings"], "columns": columns}
+            state["phase"] = {**ctx.data["phase"], "settings": settings}
         if ctx.role == PARTICIPANT and view.wall_hidden(ctx.phase, phase):
             # The wall is only on the projector: a phone sees its own ideas, nothing else.
-            return {"ideas": []}
-        return {"ideas": view.wall(ctx.workshop, phase, ctx.role)}
+            return {**state, "ideas": []}
+        return {**state, "ideas": view.wall(ctx.workshop, phase, ctx.role)}
 
     def personal_state(self, ctx, phase, participant, data):
         if view.wall_hidden(ctx.phase, phase):

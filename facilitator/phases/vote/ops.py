@@ -21,7 +21,16 @@ def vote_items(workshop: Workshop, vote_phase) -> list[dict]:
     """Return what can be voted on in a vote phase: themes and ungrouped ideas."""
     model = core.workshop_model(workshop)
     source = model.phases[model.phase_index(vote_phase.settings.source)]
-    return source_items(workshop, source)
+    if source.kind == "classify":
+        # The classify phase's items of the named categories (all decided ones if none).
+        from ..selection import decided_items
+
+        categories = getattr(vote_phase.settings, "categories", None)
+        return [
+            {"key": i["key"], "title": i["title"], "ideas": i["ideas"]}
+            for i in decided_items(workshop, source, categories)
+        ]
+    return source_items(workshop, source, getattr(vote_phase.settings, "columns", None))
 
 
 def source_items(workshop: Workshop, source, columns=None) -> list[dict]:
@@ -70,6 +79,11 @@ def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
         return False
     model = core.workshop_model(workshop)
     source = model.phases[model.phase_index(vote_phase.settings.source)]
+    if vote_phase.kind == KIND and (
+        source.kind == "classify" or getattr(vote_phase.settings, "columns", None)
+    ):
+        # A restricted ballot: check against the ballot itself.
+        return key in {item["key"] for item in vote_items(workshop, vote_phase)}
     grouped = source.kind == "group"
     if kind == "theme":
         theme = db.session.get(Theme, int(raw_id))
