@@ -99,6 +99,21 @@ def linked_rows(app, session_id: int) -> dict[str, int]:
         return counts
 
 
+def still_pointing_at_participants(app) -> dict[str, int]:
+    """Return, for every column of any table that refers to a participant, its non-empty rows."""
+    with app.app_context():
+        found = {}
+        for table in db.metadata.sorted_tables:
+            for column in table.columns:
+                if any(fk.column.table.name == "participant" for fk in column.foreign_keys):
+                    n = db.session.scalar(
+                        select(func.count()).select_from(table).where(column.is_not(None))
+                    )
+                    if n:
+                        found[f"{table.name}.{column.name}"] = n
+        return found
+
+
 def content_rows(app, session_id: int) -> dict[str, int]:
     """Return how many ideas, votes and ratings the session holds, linked or not."""
     with app.app_context():
@@ -292,6 +307,7 @@ def test_purge_unlinks_participants_and_keeps_results_byte_for_byte(
     assert (result.ideas, result.votes, result.ratings) == (6, 4, 10)
 
     assert linked_rows(app, sid) == {"participant": 0, "idea": 0, "vote": 0, "rating": 0}
+    assert still_pointing_at_participants(app) == {}
     # The content stays, but for the idea its writer had deleted: that text is gone now.
     assert content_rows(app, sid) == {**content, "idea": content["idea"] - 1}
     with app.app_context():
