@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -132,6 +133,8 @@ def main() -> int:
                 s.close()
         server.terminate()
         server.wait(10)
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
