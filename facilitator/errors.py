@@ -47,6 +47,9 @@ MESSAGES = {
     "groups_by_facilitator": lazy_gettext("The facilitator puts people into groups."),
     "groups_not_formed": lazy_gettext("The groups have not been formed yet."),
     "last_round": lazy_gettext("This is already the last round."),
+    # poll and private
+    "too_many_choices": lazy_gettext("Choose at most %(max)s options."),
+    "not_shareable": lazy_gettext("The answers of this phase stay on your phone."),
     "too_many_deleted": lazy_gettext(
         "You have added and deleted too many ideas in this phase to add more."
     ),

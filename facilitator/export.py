@@ -124,6 +124,7 @@ def _labels() -> dict[str, str]:
         "mean": gettext("Average"),
         "distribution": gettext("Distribution"),
         "hidden": gettext("hidden (too few answers)"),
+        "grade": gettext("Agreed grade"),
         "agreed_actions": gettext("Agreed actions"),
         "no_agreed_actions": gettext("No agreed actions"),
         "number": gettext("No."),
@@ -267,18 +268,26 @@ def _markdown(r: dict) -> str:
         if section["note"]:
             lines += [e(section["note"]), ""]
         if section["kind"] == "rate":
+            grade = section.get("grades")
             lines += [
-                f"| {t['statement']} | {t['answers']} | {t['mean']} | {t['distribution']} |",
-                "|---|---:|---:|---|",
+                f"| {t['statement']} | {t['answers']} | {t['mean']} | {t['distribution']} |"
+                + (f" {t['grade']} |" if grade else ""),
+                "|---|---:|---:|---|" + ("---|" if grade else ""),
             ]
             lines += [
                 f"| {e(st['text'])} | {st['responses']} | {st['mean']} | {st['distribution']} |"
+                + (f" {e(st['grade'])} |" if grade else "")
                 for st in section["statements"]
             ]
             lines.append("")
             continue
         if not section["entries"] and not section["ungrouped"]:
-            lines += [f"*{t['no_votes'] if section['kind'] == 'vote' else t['no_ideas']}*", ""]
+            # A section may say what "nothing" means for it ("" says nothing).
+            empty = section.get(
+                "empty", t["no_votes"] if section["kind"] == "vote" else t["no_ideas"]
+            )
+            if empty:
+                lines += [f"*{empty}*", ""]
         for n, item in enumerate(section["entries"], 1):
             votes = f" — {item['votes']}" if item["votes"] else ""
             lines += [f"### {n}. {e(item['title'])}{votes}", ""]

@@ -379,6 +379,8 @@ class Rating(db.Model):
     )
     statement_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[int] = mapped_column(Integer)
+    # "En osaa sanoa" (rate `dont_know`): counted apart, `value` is then not used.
+    dont_know: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class Action(db.Model):

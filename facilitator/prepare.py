@@ -28,11 +28,11 @@ from .extensions import db
 from .models import Action, SessionStatus, Theme, Workshop
 from .text import clean_input
 from .workshop_models import (
-    SETTINGS_BY_KIND,
     TEXT_LIMITS,
     PhaseKind,
     WorkshopModel,
     localize,
+    settings_model,
 )
 
 __all__ = [
@@ -72,6 +72,9 @@ FIELDS: dict[str, FieldKind] = {
     "columns": FieldKind("lines", item_key="title", id_prefix="c"),
     "themes": FieldKind("lines"),
     "statements": FieldKind("lines", item_key="text", id_prefix="s"),
+    "options": FieldKind("lines", item_key="title", id_prefix="o"),
+    # Private questions: a new line becomes a text question (scale ones keep their type).
+    "items": FieldKind("lines", item_key="text", id_prefix="q"),
 }
 
 # What can be copied from an earlier session, in the order the page offers it.
@@ -136,7 +139,7 @@ def _error(key: str, code: str, message: Any, line: int | None = None) -> dict[s
 
 def _item_bounds(kind: PhaseKind, name: str) -> tuple[int, int | None]:
     """Return the (min, max) number of items the settings model allows for a list field."""
-    info = SETTINGS_BY_KIND[kind].model_fields[name]
+    info = settings_model(kind).model_fields[name]
     low, high = 0, None
     for rule in info.metadata:
         if isinstance(rule, MinLen):

@@ -81,6 +81,8 @@ TEXT_LIMITS = {
     "columns": 80,
     "themes": 200,
     "statements": 300,
+    "options": 200,
+    "items": 300,
 }
 
 
@@ -96,6 +98,8 @@ class PhaseKind(enum.StrEnum):
     ACTIONS = "actions"
     SUMMARY = "summary"
     SMALL_GROUPS = "small_groups"
+    POLL = "poll"
+    PRIVATE = "private"
 
 
 def _custom_error(message: str) -> PydanticCustomError:
@@ -385,6 +389,8 @@ PREPARABLE_SETTINGS: dict[PhaseKind, tuple[str, ...]] = {
     PhaseKind.IDEAS: ("columns",),
     PhaseKind.GROUP: ("themes",),
     PhaseKind.RATE: ("statements",),
+    PhaseKind.POLL: ("options",),
+    PhaseKind.PRIVATE: ("items",),
 }
 
 # Which kinds each kind's `source` may name.

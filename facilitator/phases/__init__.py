@@ -20,6 +20,8 @@ SETTINGS_MODULES = {
     "actions": "facilitator.phases.actions.settings",
     "summary": "facilitator.phases.summary.settings",
     "small_groups": "facilitator.phases.small_groups.settings",
+    "poll": "facilitator.phases.poll.settings",
+    "private": "facilitator.phases.private.settings",
 }
 
 

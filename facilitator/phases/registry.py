@@ -9,13 +9,28 @@ from .classify.spec import spec as classify
 from .group.spec import spec as group
 from .ideas.spec import spec as ideas
 from .info.spec import spec as info
+from .poll.spec import spec as poll
+from .private.spec import spec as private
 from .rate.spec import spec as rate
 from .small_groups.spec import spec as small_groups
 from .summary.spec import spec as summary
 from .vote.spec import spec as vote
 
 KINDS: dict[str, PhaseKindSpec] = {
-    s.name: s for s in (info, ideas, group, vote, classify, rate, actions, summary, small_groups)
+    s.name: s
+    for s in (
+        info,
+        ideas,
+        group,
+        vote,
+        classify,
+        rate,
+        poll,
+        private,
+        actions,
+        summary,
+        small_groups,
+    )
 }
 assert set(KINDS) == set(SETTINGS_MODULES), "every kind needs a spec and a settings module"
 

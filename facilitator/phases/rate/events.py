@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -13,7 +13,8 @@ from . import ops
 class RateSet(_Payload):
     client_id: ClientId
     statement: Name
-    value: Annotated[int, Field(ge=-1000, le=1000)]
+    # A point of the scale, or "dont_know" where the phase allows "en osaa sanoa".
+    value: Annotated[int, Field(ge=-1000, le=1000)] | Literal["dont_know"]
 
 
 def register(handler) -> None:

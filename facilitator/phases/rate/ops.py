@@ -1,7 +1,9 @@
 """Rating statements on a scale: a phone's answers and the thresholded distributions.
 
 Operations change rows and queue what to publish; the edge commits once.
-Tables: `rating` (models.Rating), unique per participant, phase and statement.
+Tables: `rating` (models.Rating), unique per participant, phase and statement (a
+"don't know" answer is a row with `dont_know` set); `rate_grade` (tables.py), the
+facilitator's grade per session, phase and statement.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
-from ...models import Participant, Rating, Workshop
+from ...models import Participant, Rating, SessionStatus, Workshop
 from ..base import publication
+from .tables import RateGrade
 
 KIND = "rate"
+# The answer a phone sends (and gets back in `my_ratings`) for "en osaa sanoa".
+DONT_KNOW = "dont_know"
 
 
 def threshold(phase) -> int:
@@ -23,21 +28,28 @@ def threshold(phase) -> int:
     return max(5, phase.settings.min_responses)
 
 
-def my_ratings(participant: Participant, phase_id: str) -> dict[str, int]:
-    """Return the participant's own answers in a rate phase."""
+def my_ratings(participant: Participant, phase_id: str) -> dict[str, int | str]:
+    """Return the participant's own answers in a rate phase ("dont_know" for don't know)."""
     rows = db.session.scalars(
         select(Rating).filter_by(participant_id=participant.id, phase_id=phase_id)
     )
-    return {r.statement_id: r.value for r in rows}
+    return {r.statement_id: DONT_KNOW if r.dont_know else r.value for r in rows}
 
 
-def set_rating(workshop: Workshop, participant: Participant, statement_id: str, value: int) -> dict:
-    """Set the participant's answer to one statement."""
+def set_rating(
+    workshop: Workshop, participant: Participant, statement_id: str, value: int | str
+) -> dict:
+    """Set the participant's answer to one statement: a point of the scale or "dont_know"."""
     phase = core._require_input(workshop, KIND)
     settings = phase.settings
     if statement_id not in {s.id for s in settings.statements}:
         raise OperationError("not_found")
-    if not settings.scale.min <= value <= settings.scale.max:
+    dont_know = value == DONT_KNOW
+    if dont_know:
+        if not getattr(settings, "dont_know", False):
+            raise OperationError("invalid")
+        value = settings.scale.min
+    elif not settings.scale.min <= value <= settings.scale.max:
         raise OperationError("invalid")
     rating = db.session.scalar(
         select(Rating).filter_by(
@@ -52,32 +64,45 @@ def set_rating(workshop: Workshop, participant: Participant, statement_id: str, 
                 participant_id=participant.id,
                 statement_id=statement_id,
                 value=value,
+                dont_know=dont_know,
             )
         )
     else:
-        rating.value = value
+        rating.value, rating.dont_know = value, dont_know
     try:
         db.session.flush()
     except IntegrityError:
         # Another socket of the same phone answered at the same moment: set it again.
         db.session.rollback()
-        return set_rating(workshop, participant, statement_id, value)
+        return set_rating(workshop, participant, statement_id, DONT_KNOW if dont_know else value)
     publication().mark(workshop.id, KIND)
     return my_ratings(participant, phase.id)
 
 
 def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
-    """Return per-statement distributions, withheld below the anonymity threshold."""
+    """Return per-statement distributions, withheld below the anonymity threshold.
+
+    `responses` counts the answers on the scale (always shown); the distribution and
+    mean need `threshold` of them. With `dont_know` allowed, `dont_know` counts those
+    answers apart, shown once the statement has `threshold` answers of either kind
+    (else null); a "don't know" is never in the mean or the distribution.
+    """
     settings = phase.settings
     rows = db.session.execute(
-        select(Rating.statement_id, Rating.value, func.count(Rating.id))
+        select(Rating.statement_id, Rating.dont_know, Rating.value, func.count(Rating.id))
         .where(Rating.workshop_id == workshop.id, Rating.phase_id == phase.id)
-        .group_by(Rating.statement_id, Rating.value)
+        .group_by(Rating.statement_id, Rating.dont_know, Rating.value)
     ).all()
     counts: dict[str, dict[int, int]] = {s.id: {} for s in settings.statements}
-    for statement_id, value, n in rows:
-        if statement_id in counts:
+    dont_know: dict[str, int] = dict.fromkeys(counts, 0)
+    for statement_id, unsure, value, n in rows:
+        if statement_id not in counts:
+            continue
+        if unsure:
+            dont_know[statement_id] += n
+        else:
             counts[statement_id][value] = n
+    with_dont_know = getattr(settings, "dont_know", False)
     results = {}
     for statement_id, by_value in counts.items():
         responses = sum(by_value.values())
@@ -89,5 +114,74 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
             mean = round(sum(v * n for v, n in by_value.items()) / responses, 2)
         else:
             distribution, mean = None, None
-        results[statement_id] = {"responses": responses, "distribution": distribution, "mean": mean}
+        result = {"responses": responses, "distribution": distribution, "mean": mean}
+        if with_dont_know:
+            unsure = dont_know[statement_id]
+            result["dont_know"] = unsure if responses + unsure >= threshold(phase) else None
+        results[statement_id] = result
     return results
+
+
+# --- the facilitator's grades ------------------------------------------------------
+
+
+def rate_phase(workshop: Workshop, phase_id: str):
+    """Return the session's rate phase with this id, or refuse with not_found."""
+    model = core.workshop_model(workshop)
+    try:
+        phase = model.phases[model.phase_index(phase_id)]
+    except KeyError:
+        raise OperationError("not_found") from None
+    if phase.kind != KIND:
+        raise OperationError("not_found")
+    return phase
+
+
+def grades(workshop: Workshop, phase_id: str) -> dict[str, int]:
+    """Return the facilitator's grade per statement of a rate phase."""
+    rows = db.session.scalars(
+        select(RateGrade).filter_by(workshop_id=workshop.id, phase_id=phase_id)
+    )
+    return {r.statement_id: r.grade for r in rows}
+
+
+def set_grade(workshop: Workshop, phase_id: str, statement_id: str, grade: int | None) -> dict:
+    """Set (or with None clear) the agreed grade of one statement; return all grades."""
+    if workshop.status is SessionStatus.CLOSED:
+        raise OperationError("session_closed")
+    phase = rate_phase(workshop, phase_id)
+    settings = phase.settings
+    if not getattr(settings, "grades", False):
+        raise OperationError("not_found")
+    if statement_id not in {s.id for s in settings.statements}:
+        raise OperationError("not_found")
+    if grade is not None and not settings.scale.min <= grade <= settings.scale.max:
+        raise OperationError("invalid")
+    row = db.session.scalar(
+        select(RateGrade).filter_by(
+            workshop_id=workshop.id, phase_id=phase.id, statement_id=statement_id
+        )
+    )
+    if grade is None:
+        if row is not None:
+            db.session.delete(row)
+    elif row is None:
+        db.session.add(
+            RateGrade(
+                workshop_id=workshop.id,
+                phase_id=phase.id,
+                statement_id=statement_id,
+                grade=grade,
+            )
+        )
+    else:
+        row.grade = grade
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A double click raced itself: the second one sets it again.
+        db.session.rollback()
+        return set_grade(workshop, phase_id, statement_id, grade)
+    result = grades(workshop, phase.id)
+    publication().emit(workshop.id, "rate.grades", {"phase_id": phase.id, "grades": result})
+    return result

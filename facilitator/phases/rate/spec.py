@@ -1,24 +1,28 @@
 """The `rate` kind: phones answer statements on a scale; distributions are thresholded.
 
-Tables: `rating` (models.Rating). Snapshot key: `rate`. Events: rate.set.
-Results: the coalesced `rate.results` event (`flush`).
+Tables: `rating` (models.Rating), `rate_grade` (tables.py). Snapshot key: `rate`.
+Events: rate.set. Results: the coalesced `rate.results` event (`flush`); the
+facilitator's grades (PUT .../phases/<phase>/grades/<statement>): `rate.grades`.
 """
 
 from __future__ import annotations
 
 from ..base import PhaseKindSpec, SnapshotContext
-from . import settings
+from . import settings, tables  # noqa: F401  (tables: the metadata knows rate_grade)
 
 
 def _scale(scale, lang: str, fallback: str = "fi") -> dict:
     """Return a rating scale with localised end labels."""
     from ...workshop_models import localize
 
+    labels = getattr(scale, "labels", None)
     return {
         "min": scale.min,
         "max": scale.max,
         "min_label": localize(scale.min_label, lang, fallback),
         "max_label": localize(scale.max_label, lang, fallback),
+        # One label per point, lowest first (null: only the ends may be named).
+        "labels": [localize(label, lang, fallback) for label in labels] if labels else None,
     }
 
 
@@ -41,13 +45,15 @@ class RateSpec(PhaseKindSpec):
             ],
             "scale": _scale(s.scale, lang, fallback),
             "min_responses": threshold(phase),
+            "dont_know": s.dont_know,
+            "grades": s.grades,
         }
 
     def session_state(self, ctx):
         return {"rate": None}
 
     def shared_state(self, ctx: SnapshotContext, phase):
-        from .ops import rating_results
+        from .ops import grades, rating_results
 
         settings = ctx.data["phase"]["settings"]
         return {
@@ -56,7 +62,10 @@ class RateSpec(PhaseKindSpec):
                 "scale": settings["scale"],
                 "statements": settings["statements"],
                 "min_responses": settings["min_responses"],
+                "dont_know": settings["dont_know"],
                 "results": rating_results(ctx.workshop, phase),
+                # The agreed grade per statement (only with `grades: true`), else null.
+                "grades": grades(ctx.workshop, phase.id) if phase.settings.grades else None,
             }
         }
 
@@ -70,6 +79,11 @@ class RateSpec(PhaseKindSpec):
 
         events.register(handler)
 
+    def register_api(self, bp):
+        from . import api
+
+        api.register(bp)
+
     def flush(self, workshop, publish):
         from ... import operations as core
         from .ops import rating_results
@@ -82,17 +96,24 @@ class RateSpec(PhaseKindSpec):
 
     def export_block(self, workshop, model, phase, lang):
         from ...workshop_models import localize
-        from .ops import rating_results, threshold
+        from .ops import grades, rating_results, threshold
 
         results = rating_results(workshop, phase)
-        return {
+        block = {
             "scale": _scale(phase.settings.scale, lang),
             "min_responses": threshold(phase),
+            "dont_know": phase.settings.dont_know,
+            "grades": phase.settings.grades,
             "statements": [
                 {"id": st.id, "text": localize(st.text, lang), **results[st.id]}
                 for st in phase.settings.statements
             ],
         }
+        if phase.settings.grades:
+            agreed = grades(workshop, phase.id)
+            for statement in block["statements"]:
+                statement["grade"] = agreed.get(statement["id"])
+        return block
 
     def report_sections(self, entry, data, f, labels):
         from . import export

@@ -1,0 +1,1 @@
+"""The `poll` phase kind: settings.py (light), spec.py (the registry hooks)."""

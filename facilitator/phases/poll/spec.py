@@ -1,0 +1,70 @@
+"""The `poll` kind: phones choose one or several options, or "don't know".
+
+Tables: `poll_answer` (tables.py). Snapshot key: `poll`. Events: poll.set.
+Results: the coalesced `poll.results` event (`flush`), counts withheld below
+`max(5, min_responses)` answers for every audience and in the export.
+"""
+
+from __future__ import annotations
+
+from ..base import PhaseKindSpec, SnapshotContext
+from . import settings, tables, view  # noqa: F401  (tables: the metadata knows poll_answer)
+
+
+class PollSpec(PhaseKindSpec):
+    name = "poll"
+    settings_model = settings.SETTINGS
+    source_kinds = settings.SOURCE_KINDS
+    takes_input = True
+    queued_events = ("poll.set",)
+    has_results = True
+
+    def client_settings(self, phase, lang, fallback="fi"):
+        from ...workshop_models import localize
+        from .ops import threshold
+
+        s = phase.settings
+        return {
+            "options": [
+                {"id": o.id, "title": localize(o.title, lang, fallback)} for o in s.options
+            ],
+            "multiple": s.multiple,
+            "max_choices": s.choice_limit(),
+            "dont_know": s.dont_know,
+            "show_results": s.show_results,
+            "min_responses": threshold(phase),
+        }
+
+    def session_state(self, ctx):
+        return {"poll": None}
+
+    def shared_state(self, ctx: SnapshotContext, phase):
+        settings = self.client_settings(phase, ctx.lang, ctx.fallback)
+        return {"poll": view.poll_block(ctx.workshop, ctx.phase, phase, ctx.role, settings)}
+
+    def personal_state(self, ctx, phase, participant, data):
+        from .ops import my_answer
+
+        return {"poll": {**data["poll"], "my_poll": my_answer(participant, phase.id)}}
+
+    def register_events(self, handler):
+        from . import events
+
+        events.register(handler)
+
+    def flush(self, workshop, publish):
+        for role, payload in view.results_payloads(workshop).items():
+            publish(workshop.id, "poll.results", payload, (role,))
+
+    def export_block(self, workshop, model, phase, lang):
+        from . import export
+
+        return export.block(workshop, phase, lang)
+
+    def report_sections(self, entry, data, f, labels):
+        from . import export
+
+        return export.sections(entry, f, labels)
+
+
+spec = PollSpec()

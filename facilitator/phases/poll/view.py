@@ -1,0 +1,58 @@
+"""What screens see of a poll: the options and, when allowed, the thresholded counts."""
+
+from __future__ import annotations
+
+from ...models import SessionStatus, Workshop
+from ..base import FACILITATOR, ROLES
+from . import ops
+
+
+def revealed(workshop: Workshop, current, phase) -> bool:
+    """Tell whether the room (projector and phones) may see the counts now.
+
+    With `show_results: after_close` they stay hidden while input is open in the poll
+    itself: closing input is the reveal (as for a vote). The facilitator sees them live;
+    below the threshold nobody does.
+    """
+    if current.id != phase.id or workshop.status is SessionStatus.CLOSED:
+        return True
+    return phase.settings.show_results == "live" or not workshop.input_open
+
+
+def results_payload(workshop: Workshop, current, phase, role: str) -> dict:
+    """Return what changes as phones answer, as one audience may see it now."""
+    from ... import operations as core
+
+    shown = revealed(workshop, current, phase)
+    result = ops.results(workshop, phase)
+    if not (role == FACILITATOR or shown):
+        result = {**result, "counts": None, "dont_know": None}
+    return {
+        "phase_id": phase.id,
+        **result,
+        "participants": core.participant_count(workshop.id),
+        "revealed": shown,
+    }
+
+
+def poll_block(workshop: Workshop, current, phase, role: str, settings: dict) -> dict:
+    """Return the `poll` key of a snapshot (no phone's own answer)."""
+    return {
+        "options": settings["options"],
+        "multiple": settings["multiple"],
+        "max_choices": settings["max_choices"],
+        "dont_know": settings["dont_know"],
+        "show_results": settings["show_results"],
+        "min_responses": settings["min_responses"],
+        **results_payload(workshop, current, phase, role),
+    }
+
+
+def results_payloads(workshop: Workshop) -> dict[str, dict]:
+    """Return the `poll.results` event of the current phase for each audience."""
+    from ... import operations as core
+
+    current = core.current_phase(workshop)
+    if current.kind != ops.KIND:
+        return {}
+    return {role: results_payload(workshop, current, current, role) for role in ROLES}

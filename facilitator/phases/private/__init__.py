@@ -1,0 +1,1 @@
+"""The `private` phase kind: settings.py (light), spec.py (the registry hooks)."""
