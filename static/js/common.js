@@ -5,9 +5,13 @@
   var FA = (window.FA = window.FA || {});
   var ACK_TIMEOUT = 8000;
   var OUTBOX_TTL = 3 * 60 * 60 * 1000; // a write older than this is stale: the room has moved on
-  // Participant writes are idempotent (client_id or set-semantics), so they may be queued and replayed.
-  var QUEUED = { 'idea.add': 1, 'idea.edit': 1, 'idea.delete': 1, 'vote.set': 1, 'rate.set': 1 };
-  var NEEDS_CLIENT_ID = { 'idea.add': 1, 'vote.set': 1, 'rate.set': 1 };
+  // Participant writes are idempotent (client_id or set-semantics), so they may be queued and
+  // replayed. Which ones is data the phase kinds declare: static/js/phases/index.js sets
+  // FA.queuedEvents = {event: {clientId: bool}} before a page connects.
+  function queuedEvent(event) {
+    var q = FA.queuedEvents;
+    return q && Object.prototype.hasOwnProperty.call(q, event) ? q[event] : null;
+  }
 
   /* ---------- i18n ---------- */
   var strings = null;
@@ -386,9 +390,10 @@
 
     function emit(event, payload, options) {
       payload = payload || {};
-      var queue = options && options.queue !== undefined ? options.queue : !!QUEUED[event];
+      var spec = queuedEvent(event);
+      var queue = options && options.queue !== undefined ? options.queue : !!spec;
       if (!queue) return emitNow(event, payload);
-      if (NEEDS_CLIENT_ID[event] && !payload.client_id) payload = Object.assign({ client_id: FA.uuid() }, payload);
+      if (spec && spec.clientId && !payload.client_id) payload = Object.assign({ client_id: FA.uuid() }, payload);
       var item = { id: payload.client_id || FA.uuid(), event: event, payload: payload, at: Date.now() };
       var box = readBox();
       box.push(item);

@@ -3,14 +3,20 @@
  * Text never shrinks to fit: what does not fit on the screen is split into pages that
  * rotate every ROTATE_MS ("Page 2 / 3"; PageDown / PageUp or the arrow keys turn them by
  * hand, as a presentation clicker does). Nothing is cut off silently.
+ *
+ * A module shell: header, paging, QR and keys here; each phase kind's view comes from its
+ * module in phases/ (kinds[kind].projector(ctx)), which gets flow/pageRows/metaRow in ctx.
  */
-(function () {
-  'use strict';
+import { kindOf } from './phases/index.js';
+import { baseContext, projectorActions } from './phases/shared.js';
 
+var FA = window.FA;
+var root = document.getElementById('projector');
+if (root) start(root);
+
+function start(root) {
   var t = FA.t;
   var el = FA.el;
-  var root = document.getElementById('projector');
-  if (!root) return;
   var sessionId = Number(root.dataset.sessionId);
   var ROTATE_MS = 12000;
   var COLUMN_EM = 15; // the narrowest idea column, in the wall's font size
@@ -32,12 +38,12 @@
 
   var state = null;
   var viewKey = null;
-  var view = {};
+  var view = {};               // the current view: {update?, layout?(page)}
+  var fresh = false;           // the view is being built: what it shows now is not "new"
   var renderQueued = false;
 
   /* ---------- helpers ---------- */
   function phase() { return state && state.phase; }
-  function settings() { return (phase() && phase().settings) || {}; }
   function pageText(n, total) { return t('Page {n} / {total}', { n: n, total: total }); }
   // The indicator keeps its place when empty, so showing it never moves the layout.
   function showPager(pagerEl, k, total) {
@@ -292,18 +298,29 @@
   }
 
   /* ---------- views ---------- */
+  // What a phase kind's view may use (phases/index.js).
+  function context() {
+    return Object.assign(baseContext(function () { return state; }), {
+      fit: ui.fit,
+      fresh: function () { return fresh; },
+      metaRow: metaRow,
+      flow: flow,
+      pageRows: pageRows
+    });
+  }
+
   function render() {
     renderHeader();
     var key = FA.viewKey(state, false);
     if (key !== viewKey) {
       viewKey = key;
-      view = { fresh: true };
+      fresh = true;
       turn = 0;
       FA.clear(ui.fit);
-      build();
+      view = build() || {};
     }
     update();
-    view.fresh = false;
+    fresh = false;
     layout();
   }
 
@@ -313,285 +330,19 @@
 
   function build() {
     var s = state.session;
-    if (s.status === 'upcoming') return;
+    if (s.status === 'upcoming') return null;
     if (s.status === 'closed') {
       ui.fit.appendChild(el('h2', { class: 'p-section-title' }, t('Agreed actions')));
-      return buildActions();
+      return projectorActions(context());
     }
-    var kind = phase().kind;
-    if (kind === 'info') return buildInfo();
-    if (kind === 'ideas') return buildWall();
-    if (kind === 'group') return buildThemes();
-    if (kind === 'vote') return buildVote();
-    if (kind === 'rate') return buildRate();
-    if (kind === 'actions' || kind === 'summary') return buildActions();
-    return null;
-  }
-
-  function buildInfo() {
-    var st = settings();
-    if (!st.link) return;
-    ui.fit.appendChild(el('p', { class: 'p-link' },
-      el('strong', null, st.link_label || t('Material')), el('br'), st.link));
+    return kindOf(phase().kind).projector(context());
   }
 
   // Meta line: counts on the left, the page indicator on the right.
   function metaRow() {
-    view.meta = el('p', { class: 'p-meta' });
-    view.pager = el('p', { class: 'p-pager is-empty' });
-    ui.fit.appendChild(el('div', { class: 'p-meta-row' }, view.meta, view.pager));
-  }
-
-  // Idea cards are kept per id, so arrivals highlight once and text updates in place.
-  function ideaCards() {
-    var cards = new Map();
-    return function (idea) {
-      var li = cards.get(idea.id);
-      if (!li) {
-        li = el('li', { class: 'p-card' }, idea.text);
-        if (!view.fresh) {
-          li.classList.add('is-new');
-          setTimeout(function () { li.classList.remove('is-new'); }, 1500);
-        }
-        cards.set(idea.id, li);
-      } else if (li.textContent !== idea.text) {
-        li.textContent = idea.text;
-      }
-      li.dataset.ideaId = String(idea.id);
-      return li;
-    };
-  }
-
-  function groupHead(title, count, extraClass) {
-    return el('h2', { class: ['p-group-head', extraClass] },
-      el('span', { class: 'p-group-title' }, title),
-      el('span', { class: 'p-group-n' }, String(count)));
-  }
-
-  /* ----- ideas wall ----- */
-  function buildWall() {
-    var cols = settings().columns || [];
-    var p = phase();
-    var card = ideaCards();
-    metaRow();
-    view.empty = el('p', { class: 'wall-empty' }, t('Ideas appear here as soon as they are posted.'));
-    if (cols.length) {
-      view.cols = cols.map(function (c) {
-        var n = el('span', { class: 'p-group-n' });
-        var pager = el('span', { class: 'p-col-pager is-empty' });
-        var host = el('div', { class: 'p-flow' });
-        var sec = el('section', { class: 'p-column' },
-          el('h2', { class: 'p-group-head' }, el('span', { class: 'p-group-title' }, c.title), pager, n), host);
-        return { id: c.id, n: n, pager: pager, host: host, sec: sec, ideas: [] };
-      });
-      ui.fit.appendChild(el('div', { class: 'p-columns' }, view.cols.map(function (c) { return c.sec; })));
-    } else {
-      view.host = el('div', { class: 'p-flow' });
-      ui.fit.appendChild(view.host);
-    }
-    ui.fit.appendChild(view.empty);
-    view.update = function () {
-      var ideas = (state.ideas || []).filter(function (i) { return i.phase_id === p.id; })
-        .sort(function (a, b) { return a.id - b.id; });
-      view.meta.textContent = t('Ideas: {count}', { count: ideas.length });
-      view.empty.hidden = ideas.length > 0;
-      view.ideas = ideas;
-      if (view.cols) {
-        var known = view.cols.map(function (c) { return c.id; });
-        view.cols.forEach(function (c, i) {
-          // Ideas with an unknown column land in the first one rather than vanishing.
-          c.ideas = ideas.filter(function (x) { return x.column === c.id || (i === 0 && known.indexOf(x.column) < 0); });
-          c.n.textContent = String(c.ideas.length);
-        });
-      }
-    };
-    view.layout = function (k) {
-      var blocks = function (list) { return list.map(function (x) { return { node: card(x) }; }); };
-      if (!view.cols) return flow(view.host, blocks(view.ideas || []), k, view.pager);
-      var most = 1;
-      view.cols.forEach(function (c) {
-        most = Math.max(most, flow(c.host, blocks(c.ideas), k, c.pager));
-      });
-      return most;
-    };
-  }
-
-  /* ----- themes (group phase) ----- */
-  function buildThemes() {
-    var card = ideaCards();
-    var heads = new Map();
-    metaRow();
-    view.chips = el('div', { class: 'p-chips', hidden: true });
-    view.host = el('div', { class: 'p-flow' });
-    ui.fit.appendChild(view.chips);
-    ui.fit.appendChild(view.host);
-    view.update = function () {
-      var sections = FA.themeSections(state, t('Not grouped yet'));
-      view.meta.textContent = t('Themes: {count}', { count: (state.themes || []).length });
-      // Themes nobody has put an idea under yet take a small label, not a column.
-      var empty = sections.filter(function (s) { return !s.ideas.length; });
-      FA.clear(view.chips);
-      view.chips.hidden = !empty.length;
-      if (empty.length) {
-        view.chips.appendChild(el('span', { class: 'p-chips-label' }, t('Themes without ideas yet:')));
-        view.chips.appendChild(el('ul', { class: 'p-chip-list' }, empty.map(function (s) {
-          return el('li', { class: 'p-chip' }, s.title);
-        })));
-      }
-      view.blocks = [];
-      sections.filter(function (s) { return s.ideas.length; }).forEach(function (s) {
-        var head = heads.get(s.key);
-        var loose = s.key === 'loose';
-        if (!head) {
-          head = groupHead('', 0, loose ? 'is-loose' : null);
-          heads.set(s.key, head);
-        }
-        head.querySelector('.p-group-title').textContent = s.title;
-        head.querySelector('.p-group-n').textContent = String(s.ideas.length);
-        view.blocks.push({ node: head, head: true, group: s.key, title: s.title });
-        s.ideas.forEach(function (x) {
-          var li = card(x);
-          li.classList.toggle('is-loose', loose);
-          view.blocks.push({ node: li, group: s.key });
-        });
-      });
-    };
-    view.layout = function (k) { return flow(view.host, view.blocks || [], k, view.pager); };
-  }
-
-  /* ----- vote results ----- */
-  function buildVote() {
-    metaRow();
-    view.status = el('p', { class: 'p-vote-status' });
-    view.note = el('p', { class: 'p-vote-note' }, t('The results are shown when voting closes.'));
-    view.ballot = el('div', { class: 'p-flow p-ballot' });
-    view.host = el('div', { class: 'p-rows' });
-    ui.fit.appendChild(view.status);
-    ui.fit.appendChild(view.note);
-    ui.fit.appendChild(view.ballot);
-    ui.fit.appendChild(view.host);
-    var cards = new Map();
-    view.update = function () {
-      var v = state.vote;
-      if (!v) return;
-      view.meta.textContent = t('{budget} votes each', { budget: v.budget });
-      view.status.textContent = t('{voters} / {participants} voted', { voters: v.voters || 0, participants: v.participants || 0 });
-      var hidden = !v.results;
-      // Until input closes the room sees how many have voted and what is on the ballot, never the counts.
-      view.note.hidden = !hidden;
-      view.ballot.hidden = !hidden;
-      view.host.hidden = hidden;
-      FA.clear(view.host);
-      if (hidden) return;
-      var counts = {};
-      v.results.forEach(function (r) { counts[r.key] = r.count; });
-      var rows = (v.items || []).map(function (it, i) {
-        return { label: it.title, count: counts[it.key] || 0, order: i };
-      }).sort(function (a, b) { return b.count - a.count || a.order - b.order; });
-      var top = rows.length ? rows[0].count : 0;
-      rows.forEach(function (r) { r.highlight = top > 0 && r.count === top; });
-      view.host.appendChild(FA.chart(el('div'), rows, { unit: t('votes') }));
-    };
-    view.layout = function (k) {
-      var v = state.vote;
-      if (v && !v.results) {
-        return flow(view.ballot, (v.items || []).map(function (it) {
-          var li = cards.get(it.key);
-          if (!li) cards.set(it.key, (li = el('li', { class: 'p-card' })));
-          if (li.textContent !== it.title) li.textContent = it.title;
-          return { node: li };
-        }), k, view.pager);
-      }
-      return pageRows(view.host, Array.prototype.slice.call(view.host.querySelectorAll('.chart-row')), k, view.pager);
-    };
-  }
-
-  /* ----- rating distributions ----- */
-  function buildRate() {
-    metaRow();
-    view.host = el('div', { class: 'p-rows' });
-    view.table = el('table', { class: 'histo-table' });
-    view.host.appendChild(view.table);
-    ui.fit.appendChild(view.host);
-    view.update = function () {
-      var r = state.rate;
-      if (!r) return;
-      var sc = r.scale || { min: 1, max: 5 };
-      FA.clear(view.table);
-      view.table.appendChild(el('caption', { class: 'visually-hidden' }, t('Answers per statement')));
-      view.table.appendChild(el('thead', null, el('tr', null,
-        el('th', { scope: 'col' }, t('Statement')),
-        el('th', { scope: 'col' }, t('Answers') + ' (' + sc.min + ' = ' + (sc.min_label || sc.min) + ', ' + sc.max + ' = ' + (sc.max_label || sc.max) + ')'),
-        el('th', { scope: 'col' }, t('Average')))));
-      var tbody = el('tbody');
-      (r.statements || []).forEach(function (s) {
-        var res = (r.results || {})[s.id];
-        var cell;
-        var mean = '';
-        if (res && res.distribution) {
-          var max = 0;
-          var values = [];
-          for (var v = sc.min; v <= sc.max; v++) {
-            values.push(v);
-            max = Math.max(max, res.distribution[String(v)] || 0);
-          }
-          cell = el('div', { class: 'histo' }, values.map(function (val) {
-            var n = res.distribution[String(val)] || 0;
-            var bar = el('b');
-            bar.style.height = (max ? Math.round((n / max) * 100) : 0) + '%';
-            return el('span', null,
-              el('em', null, String(n)), el('span', { class: 'bar-box' }, bar), el('i', null, String(val)));
-          }));
-          cell = el('div', null, cell, el('span', { class: 'visually-hidden' },
-            values.map(function (val) { return val + ': ' + (res.distribution[String(val)] || 0); }).join(', ')));
-          if (res.mean !== null && res.mean !== undefined) mean = FA.formatNumber(res.mean);
-        } else {
-          cell = el('span', { class: 'muted' }, t('Shown when at least {count} have answered ({responses} so far).',
-            { count: r.min_responses || 5, responses: res ? res.responses : 0 }));
-        }
-        tbody.appendChild(el('tr', null, el('th', { scope: 'row' }, s.text), el('td', null, cell), el('td', null, mean)));
-      });
-      view.table.appendChild(tbody);
-    };
-    view.layout = function (k) {
-      return pageRows(view.host, Array.prototype.slice.call(view.table.querySelectorAll('tbody tr')), k, view.pager);
-    };
-  }
-
-  /* ----- agreed actions ----- */
-  function buildActions() {
-    metaRow();
-    view.host = el('div', { class: 'p-rows' });
-    ui.fit.appendChild(view.host);
-    view.update = function () {
-      FA.clear(view.host);
-      var list = state.actions || [];
-      if (!list.length) {
-        view.host.appendChild(el('p', { class: 'wall-empty' }, t('No actions have been agreed yet.')));
-        return;
-      }
-      view.host.appendChild(el('table', { class: 'p-actions' },
-        el('caption', { class: 'visually-hidden' }, t('Agreed actions')),
-        el('thead', null, el('tr', null,
-          el('th', { scope: 'col' }, t('What')),
-          el('th', { scope: 'col' }, t('Who')),
-          el('th', { scope: 'col' }, t('By when')),
-          el('th', { scope: 'col' }, t('First step')),
-          el('th', { scope: 'col' }, t('Follow-up')),
-          el('th', { scope: 'col' }, t('Status')))),
-        el('tbody', null, list.map(function (a) {
-          return el('tr', null,
-            el('th', { scope: 'row' }, a.what),
-            el('td', null, a.who || ''),
-            el('td', { class: 'p-date' }, a.due ? el('time', { datetime: a.due }, FA.formatDate(a.due)) : ''),
-            el('td', null, a.first_step || ''),
-            el('td', { class: 'p-date' }, a.follow_up ? el('time', { datetime: a.follow_up }, FA.formatDate(a.follow_up)) : ''),
-            el('td', null, el('span', { class: 'badge badge-' + a.status }, FA.actionStatusLabel(a.status))));
-        }))));
-    };
-    view.layout = function (k) {
-      return pageRows(view.host, Array.prototype.slice.call(view.host.querySelectorAll('tbody tr')), k, view.pager);
-    };
+    var row = { meta: el('p', { class: 'p-meta' }), pager: el('p', { class: 'p-pager is-empty' }) };
+    ui.fit.appendChild(el('div', { class: 'p-meta-row' }, row.meta, row.pager));
+    return row;
   }
 
   /* ---------- realtime ---------- */
@@ -705,4 +456,4 @@
   }
   document.addEventListener('visibilitychange', keepAwake);
   keepAwake();
-})();
+}
