@@ -68,9 +68,20 @@ class TimerState(enum.StrEnum):
 
 
 class ActionStatus(enum.StrEnum):
+    # "not started" on the team board.
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+    DROPPED = "dropped"
+    CARRIED_FORWARD = "carried_forward"
+
+
+class ItemKind(enum.StrEnum):
+    """What an agreed item is (the actions kind's `item_kinds` setting)."""
+
+    ACTION = "action"
+    EXPERIMENT = "experiment"
+    GROUND_RULE = "ground_rule"
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -183,6 +194,10 @@ class Workshop(db.Model):
     # counts and results read the same as before the purge.
     unlinked_participants: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     unlinked_voters: Mapped[dict | None] = mapped_column(JSON)
+    # The team it was run for (facilitator/teams.py); `team_name` stays a display fallback.
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="SET NULL"), index=True
+    )
 
     facilitator: Mapped[Facilitator] = relationship(back_populates="workshops")
 
@@ -407,8 +422,84 @@ class Action(db.Model):
     )
     # The item it was agreed from ("idea:12", "theme:3"), if the control view chose one.
     source_item: Mapped[str | None] = mapped_column(String(40))
+    # An action, an experiment or a ground rule; the extra fields of the other kinds:
+    # experiment: `what` (what we try), `why`, `how_know` (how we will know), `due`
+    # (until when), `learned`; ground rule: `what` (the rule), `how_check`.
+    item_kind: Mapped[ItemKind] = mapped_column(
+        _enum(ItemKind, "item_kind"), default=ItemKind.ACTION, server_default="action"
+    )
+    why: Mapped[str | None] = mapped_column(Text)
+    how_know: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(Text)
+    how_check: Mapped[str | None] = mapped_column(Text)
+    # Raised by every team-board update: a stale update is refused (409 `stale`).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Team(db.Model):
+    """A work community or unit whose sessions and agreed items belong together."""
+
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class TeamMember(db.Model):
+    """Another facilitator account the team is shared with (co-facilitator, supervisor)."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("team_id", "facilitator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class TeamLink(db.Model):
+    """The team's secret member link (`/t/<secret>`); only a SHA-256 of it is kept.
+
+    At most one per team: rotating replaces the row, revoking deletes it.
+    """
+
+    __tablename__ = "team_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class ItemUpdate(db.Model):
+    """One dated entry of an agreed item's history on the team board.
+
+    `who_label` is "team member" (the team link) or a facilitator's name: never a
+    participant identity.
+    """
+
+    __tablename__ = "item_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    who_label: Mapped[str] = mapped_column(String(120))
+    status_from: Mapped[str | None] = mapped_column(String(16))
+    status_to: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(500), default="")
 
 
 # Tables of the kinds that define their own (facilitator/phases/<kind>/tables.py).
