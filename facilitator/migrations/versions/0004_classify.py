@@ -73,8 +73,9 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_classify_final_workshop_id"), "classify_final", ["workshop_id"], unique=False
     )
-    with op.batch_alter_table("action", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("source_item", sa.String(length=40), nullable=True))
+    # A plain ADD COLUMN (no batch copy): recreating the table on SQLite would rename its
+    # CHECK constraints, which later revisions name.
+    op.add_column("action", sa.Column("source_item", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
