@@ -2,6 +2,7 @@
    A module shell: header, connection and drafts here; each phase kind's view comes from
    its module in phases/ (kinds[kind].phone(ctx)). */
 import { kindOf, hooks } from './phases/index.js';
+import { showBanner } from './phases/banner.js';
 import { baseContext, drafts as draftStore, phoneActions } from './phases/shared.js';
 
 var FA = window.FA;
@@ -111,6 +112,7 @@ function start(app) {
 
     FA.showPromptAndTimer(ui.prompt, ui.timer, state, live);
     inLang(ui.prompt, contentLang());
+    showBanner(state, ui.prompt); // what an earlier phase chose (the phase's `banner`)
 
     var idx = live ? p.index : -1;
     if (lastPhaseIndex !== null && idx !== lastPhaseIndex) {

@@ -8,6 +8,7 @@
  * module in phases/ (kinds[kind].projector(ctx)), which gets flow/pageRows/metaRow in ctx.
  */
 import { kindOf } from './phases/index.js';
+import { showBanner } from './phases/banner.js';
 import { baseContext, projectorActions } from './phases/shared.js';
 
 var FA = window.FA;
@@ -289,6 +290,7 @@ function start(root) {
       ui.title.textContent = s.title;
     }
     FA.showPromptAndTimer(ui.prompt, ui.timer, state, live);
+    showBanner(state, ui.prompt); // what an earlier phase chose (the phase's `banner`)
     renderCount();
   }
 

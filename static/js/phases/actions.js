@@ -27,10 +27,12 @@ export function control(ctx) {
     cands], 'candidates-section');
   var secList = ctx.section(t('Agreed actions'), 'sec-actions', [list]);
 
-  function useButton(text, key) {
+  function useButton(text, key, sourceItem) {
     return el('button', {
       type: 'button', class: 'btn btn-tiny', 'data-key': key,
       onclick: function () {
+        if (sourceItem) form.node.dataset.sourceItem = sourceItem;
+        else delete form.node.dataset.sourceItem;
         form.fields.what.value = text;
         form.fields.what.removeAttribute('aria-invalid');
         form.fields.what.focus();
@@ -43,19 +45,32 @@ export function control(ctx) {
     nodes: [el('div', { class: 'actions-grid' }, secForm, secCands), secList],
     update: function () {
       var c = ctx.state().candidates || { votes: [], ideas: [] };
-      var votes = c.votes || [];
-      var ideas = c.ideas || [];
+      // With a `source` the candidates are its items (a vote, classify or ideas phase).
+      var source = c.source || null;
+      var votes = source ? [] : c.votes || [];
+      var ideas = source ? [] : c.ideas || [];
+      var items = source ? source.items || [] : [];
       var lang = ctx.sessionLang();
-      secCands.hidden = !votes.length && !ideas.length;
+      secCands.hidden = !votes.length && !ideas.length && !items.length;
       if (ctx.changed('candidates', c)) {
         var nodes = [];
+        if (items.length) {
+          nodes.push(el('h4', { id: 'cand-source' }, t(source.kind === 'vote' ? 'Vote winners' : 'From the source phase')));
+          nodes.push(el('ol', { class: 'cand-list', 'aria-labelledby': 'cand-source' }, items.map(function (it, idx) {
+            var badge = typeof it.count === 'number' ? ctx.countText(it.count, '1 vote', '{n} votes') : null;
+            return el('li', null,
+              el('span', { class: 'cand-text', lang: lang }, it.title), ' ',
+              badge ? el('span', { class: 'badge' }, badge) : null, badge ? ' ' : null,
+              useButton(it.title, 'use-source-' + idx, it.key));
+          })));
+        }
         if (votes.length) {
           nodes.push(el('h4', { id: 'cand-votes' }, t('Vote winners')));
           nodes.push(el('ol', { class: 'cand-list', 'aria-labelledby': 'cand-votes' }, votes.map(function (r, idx) {
             return el('li', null,
               el('span', { class: 'cand-text', lang: lang }, r.title), ' ',
               el('span', { class: 'badge' }, ctx.countText(r.count, '1 vote', '{n} votes')), ' ',
-              useButton(r.title, 'use-vote-' + idx));
+              useButton(r.title, 'use-vote-' + idx, r.key));
           })));
         }
         if (ideas.length) {
@@ -63,7 +78,7 @@ export function control(ctx) {
           nodes.push(el('ul', { class: 'cand-list', 'aria-labelledby': 'cand-ideas' }, ideas.map(function (i) {
             return el('li', null,
               el('span', { class: 'cand-text', lang: lang }, i.text), ' ',
-              useButton(i.text, 'use-idea-' + i.id));
+              useButton(i.text, 'use-idea-' + i.id, 'idea:' + i.id));
           })));
         }
         ctx.patch(cands, nodes);

@@ -23,6 +23,7 @@ import * as info from './info.js';
 import * as ideas from './ideas.js';
 import * as group from './group.js';
 import * as vote from './vote.js';
+import * as classify from './classify.js';
 import * as rate from './rate.js';
 import * as actions from './actions.js';
 import * as summary from './summary.js';
@@ -34,6 +35,7 @@ export var kinds = {
   ideas: ideas,
   group: group,
   vote: vote,
+  classify: classify,
   rate: rate,
   actions: actions,
   summary: summary,

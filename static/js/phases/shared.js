@@ -344,9 +344,12 @@ export function actionForm(ctx, action) {
         });
       }
       data.client_id = actionUi.clientId; // reused on retry, so a retry never duplicates
+      // The candidate it was started from ("use as action"): the export groups by it.
+      if (node.dataset.sourceItem) data.source_item = node.dataset.sourceItem;
       return ctx.call('POST', '/actions', data, errKey, t('Action added.')).then(function (res) {
         if (res) {
           actionUi.clientId = FA.uuid();
+          delete node.dataset.sourceItem;
           node.reset();
           fields.what.focus();
         }
