@@ -25,6 +25,8 @@ import * as group from './group.js';
 import * as vote from './vote.js';
 import * as classify from './classify.js';
 import * as rate from './rate.js';
+import * as poll from './poll.js';
+import * as private_ from './private.js';
 import * as actions from './actions.js';
 import * as summary from './summary.js';
 import * as small_groups from './small_groups.js';
@@ -37,6 +39,8 @@ export var kinds = {
   vote: vote,
   classify: classify,
   rate: rate,
+  poll: poll,
+  private: private_,
   actions: actions,
   summary: summary,
   small_groups: small_groups
