@@ -106,6 +106,9 @@ def test_idea_from_phone_reaches_projector_and_other_phone(server, browser):
     control.fill("#title", "Osasto 5 kehittämispäivä")
     control.check("input[type=radio][value='keep-change-give-up']")
     control.locator("form[action$='/sessions/new'] [type=submit]").click()
+    # The template has content to prepare: the prepare page comes first, then the session.
+    control.wait_for_url(re.compile(r"/sessions/\d+/prepare$"))
+    control.locator(".prepare-actions [type=submit]").click()
     control.wait_for_url(re.compile(r"/sessions/\d+$"))
     session_id = int(control.url.rstrip("/").rsplit("/", 1)[1])
     info = control.evaluate(f"fetch('/api/v1/sessions/{session_id}').then(r => r.json())")
