@@ -46,6 +46,8 @@ class Run:
     keep_out: list[str] = field(default_factory=list)
     # The facilitator's State right after moving to the current phase.
     current: dict = field(default_factory=dict)
+    # Checks of the JSON export's phase entry, per phase id.
+    checks: dict = field(default_factory=dict)
 
     def api(self, method: str, path: str, body=None, status: int = 200) -> dict:
         response = self.facilitator.api(method, f"/sessions/{self.sid}{path}", body)
@@ -129,8 +131,13 @@ def classify(run: Run, phase, states: list[dict]) -> None:
             ok(phone.emit("classify.set", payload))
     results = run.close_input()["classify"]["results"]
     agreed = {r["key"]: r["agreed"] for r in results}
-    for i, item in enumerate(block["items"]):
-        assert agreed[item["key"]] == categories[i % len(categories)]
+    wanted = {item["key"]: categories[i % len(categories)] for i, item in enumerate(block["items"])}
+    assert agreed == wanted
+
+    def exported(entry: dict) -> None:
+        assert {i["key"]: i["category"] for i in entry["items"]} == wanted
+
+    run.checks[phase.id] = exported
 
 
 def rate(run: Run, phase, states: list[dict]) -> None:
@@ -149,6 +156,17 @@ def rate(run: Run, phase, states: list[dict]) -> None:
             path = f"/phases/{phase.id}/grades/{statement.id}"
             run.api("PUT", path, {"grade": high})
     run.expect += [run.text(s.text) for s in settings.statements]
+
+    def exported(entry: dict) -> None:
+        for statement in entry["statements"]:
+            assert statement["responses"] == len(run.phones) - dont_know, statement
+            if dont_know:
+                assert statement["dont_know"] == 1, statement
+            if getattr(settings, "grades", False):
+                assert statement["grade"] == high, statement
+
+    dont_know = 1 if getattr(settings, "dont_know", False) else 0
+    run.checks[phase.id] = exported
 
 
 def poll(run: Run, phase, states: list[dict]) -> None:
@@ -289,6 +307,9 @@ def test_shipped_template_end_to_end(app, facilitator, phone_factory, template_i
     missing_md = [t for t in run.expect if t not in markdown]
     assert missing_json == [] and missing_md == [], (missing_json, missing_md)
     assert [t for t in run.keep_out if t in as_json or t in markdown] == []
+    entries = {p["id"]: p for p in data["phases"]}
+    for phase_id, check in run.checks.items():
+        check(entries[phase_id])
     _assert_no_identifiers(app, as_json + markdown, run.phones)
 
 
