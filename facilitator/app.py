@@ -227,13 +227,14 @@ def _tune_sqlite(engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register one blueprint per audience."""
-    from .views import api, auth, dashboard, main, participant
+    from .views import api, auth, dashboard, main, participant, teams
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(api.bp)
+    teams.register(app)
 
 
 def _register_error_pages(app: Flask) -> None:

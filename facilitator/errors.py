@@ -53,6 +53,17 @@ MESSAGES = {
     "too_many_deleted": lazy_gettext(
         "You have added and deleted too many ideas in this phase to add more."
     ),
+    # teams (facilitator/teams.py)
+    "stale": lazy_gettext(
+        "Someone else changed this item meanwhile. Its current state is shown; "
+        "please make your change again."
+    ),
+    "link_revoked": lazy_gettext("This link no longer works. Ask your team for the new one."),
+    "owner_only": lazy_gettext("Only the team's owner can do that."),
+    "no_account": lazy_gettext("No facilitator account was found with that email address."),
+    "item_kind_not_allowed": lazy_gettext(
+        "This session's template does not record that kind of item."
+    ),
 }
 
 # Appended to `server_error` messages so a person can quote it to support.

@@ -472,6 +472,54 @@ def on_sync(_data):
 registry.register_events(handler)
 
 
+# --- team boards (facilitator/teams.py) ---------------------------------------------
+
+
+class TeamJoinPayload(_Payload):
+    # A facilitator's board: the team id; a page opened through the team link: its secret.
+    team_id: DbId | None = None
+    link: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+def publish_team(team_id: int, event: str, payload: dict) -> None:
+    """Send one event to every open board of a team (call after the commit)."""
+    from .teams import team_room
+
+    socketio.emit(event, payload, to=team_room(team_id))
+
+
+def end_team_link(team_id: int) -> None:
+    """Tell the pages opened through a team's old link that it ended, and drop them."""
+    from .teams import link_room
+
+    socketio.emit("team.link_ended", {"error": error_dict("link_revoked")}, to=link_room(team_id))
+    socketio.close_room(link_room(team_id))
+
+
+@handler("team.join", TeamJoinPayload)
+def on_team_join(data: TeamJoinPayload):
+    """Join a team's board room (facilitator: own or shared team; else a live team link)."""
+    from . import teams
+
+    if data.link is not None:
+        team = teams.team_for_secret(data.link)
+        if team is None:
+            raise OperationError("link_revoked")
+        rooms = (teams.team_room(team.id), teams.link_room(team.id))
+    else:
+        if data.team_id is None or not current_user.is_authenticated:
+            raise OperationError("forbidden")
+        team = teams.visible_team(current_user, data.team_id)
+        if team is None:
+            raise OperationError("not_found")
+        rooms = (teams.team_room(team.id),)
+        if logins.socket_room():
+            socketio.server.enter_room(request.sid, logins.socket_room())
+    for name in rooms:
+        socketio.server.enter_room(request.sid, name)
+    return {"ok": True, "team_id": team.id}
+
+
 @socketio.on_error_default
 def on_error(exc):
     """Answer an unexpected failure without a stack trace to the client."""

@@ -34,7 +34,7 @@ from .. import serializers as ser
 from ..catalog import available_models
 from ..errors import OperationError
 from ..extensions import csrf, db
-from ..models import ActionStatus, SessionStatus, Workshop
+from ..models import ActionStatus, ItemKind, SessionStatus, Workshop
 from ..phases import base as uow
 from ..phases import registry
 from ..text import clean_input
@@ -64,6 +64,8 @@ class CreateSession(_Body):
     title: Short
     team_name: Short = ""
     language: Literal["fi", "sv", "en"] = "fi"
+    # A team the caller owns or shares (facilitator/teams.py); null: none.
+    team_id: DbId | None = None
 
 
 class SessionPatch(_Body):
@@ -145,6 +147,12 @@ class ActionBody(_Body):
     status: ActionStatus | None = None
     # The item the action was agreed from: "idea:12", "theme:3" (null: none).
     source_item: ItemKey | None = None
+    # An action (default), an experiment or a ground rule, and the other kinds' fields.
+    item_kind: ItemKind | None = None
+    why: Long | None = None
+    how_know: Long | None = None
+    learned: Long | None = None
+    how_check: Long | None = None
 
 
 
@@ -206,6 +214,7 @@ STATUS_FOR = {
     "empty_selection": 422,
     "selection_too_large": 422,
     "not_groupable": 422,
+    "item_kind_not_allowed": 422,
 }
 
 
@@ -278,9 +287,11 @@ def unit_of_work(view):
 
 
 def owned(session_id: int) -> Workshop:
-    """Return the caller's session or answer 404."""
+    """Return the caller's session (or one of a team shared with the caller) or answer 404."""
+    from ..teams import can_run
+
     workshop = db.session.get(Workshop, session_id)
-    if workshop is None or workshop.facilitator_id != g.api_user.id:
+    if workshop is None or not can_run(g.api_user, workshop):
         raise ApiError(404, "not_found")
     return workshop
 
@@ -291,6 +302,7 @@ def session_summary(workshop: Workshop) -> dict:
         "id": workshop.id,
         "title": workshop.title,
         "team": workshop.team_name,
+        "team_id": workshop.team_id,
         "language": workshop.language,
         "status": workshop.status.value,
         "join_code": workshop.join_code,
@@ -351,7 +363,19 @@ def create_session():
     model = available_models().get(data.model_id)
     if model is None:
         raise ApiError(422, "unknown_model")
+    team = None
+    if data.team_id is not None:
+        from .. import teams
+
+        team = teams.visible_team(g.api_user, data.team_id)
+        if team is None:
+            raise ApiError(404, "not_found")
     workshop = ops.create_workshop(g.api_user, model, data.title, data.team_name, data.language)
+    if team is not None:
+        workshop.team_id = team.id
+        if not workshop.team_name:
+            workshop.team_name = team.name[:200]
+        db.session.commit()
     return session_summary(workshop), 201
 
 
@@ -609,6 +633,11 @@ def _fields(data: ActionBody) -> ops.ActionFields:
         follow_up=data.follow_up,
         status=data.status,
         source_item=data.source_item,
+        item_kind=data.item_kind,
+        why=data.why,
+        how_know=data.how_know,
+        learned=data.learned,
+        how_check=data.how_check,
         given=frozenset(data.model_fields_set - {"client_id"}),
     )
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
-from ...models import Action, ActionStatus, Workshop
+from ...models import Action, ActionStatus, ItemKind, Workshop
 from ..base import publication
 from . import view
 
@@ -33,6 +33,12 @@ class ActionFields:
     status: ActionStatus | None = None
     # The item it was agreed from ("idea:12", "theme:3"): an item of this session.
     source_item: str | None = None
+    # An action (default), an experiment or a ground rule, and the other kinds' fields.
+    item_kind: ItemKind | None = None
+    why: str | None = None
+    how_know: str | None = None
+    learned: str | None = None
+    how_check: str | None = None
     # Which fields the caller gave; an update leaves the others as they are.
     given: frozenset[str] = frozenset({"what", "who", "due", "first_step", "follow_up", "status"})
 
@@ -73,6 +79,8 @@ def update_action(workshop: Workshop, action_id: int, fields: ActionFields) -> A
     if action is None or action.workshop_id != workshop.id:
         raise OperationError("not_found")
     _apply_action_fields(action, fields, partial=True)
+    # The team board's updates check it: an older copy there is now stale.
+    action.version = (action.version or 1) + 1
     announce_actions(workshop)
     return action
 
@@ -100,11 +108,30 @@ def _apply_action_fields(action: Action, fields: ActionFields, partial: bool) ->
         action.follow_up = fields.follow_up
     if "status" in given and fields.status is not None:
         action.status = fields.status
+    if "item_kind" in given and fields.item_kind is not None:
+        if fields.item_kind.value not in allowed_kinds(action.workshop_id):
+            raise OperationError("item_kind_not_allowed")
+        action.item_kind = fields.item_kind
+    for name in ("why", "how_know", "learned", "how_check"):
+        if name in given:
+            setattr(action, name, _optional_text(getattr(fields, name), ACTION_MAX_CHARS) or None)
     if "source_item" in given:
         known = item_title(action.workshop_id, fields.source_item)
         if fields.source_item is not None and known is None:
             raise OperationError("not_found")
         action.source_item = fields.source_item
+
+
+def allowed_kinds(workshop_id: int) -> set[str]:
+    """Return the item kinds the session's actions phases record (`item_kinds`)."""
+    workshop = db.session.get(Workshop, workshop_id)
+    kinds = {"action"}
+    if workshop is None:
+        return kinds
+    for phase in core.workshop_model(workshop).phases:
+        if phase.kind == "actions":
+            kinds |= set(phase.settings.item_kinds)
+    return kinds
 
 
 def item_title(workshop_id: int, key: str | None) -> str | None:
@@ -136,7 +163,7 @@ def list_actions(workshop: Workshop) -> list[Action]:
     )
 
 
-def announce_actions(workshop: Workshop) -> None:
+def announce_actions(workshop: Workshop, board: bool = True) -> None:
     """Queue the whole list of agreed actions for every screen, once, after the commit."""
     workshop_id = workshop.id
 
@@ -146,3 +173,8 @@ def announce_actions(workshop: Workshop) -> None:
             publish(workshop_id, "actions", {"actions": view.actions_list(current)})
 
     publication().once(("actions", workshop_id), send)
+    if board and workshop.team_id is not None:
+        # The team board shows the session's items too (facilitator/teams.py).
+        from ... import teams
+
+        teams.announce_board(workshop.team_id)

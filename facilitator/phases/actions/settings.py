@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ...workshop_models import ActionsSettings as _BaseActionsSettings
 from ...workshop_models import Slug
@@ -14,12 +14,32 @@ __all__ = ["ActionsSettings"]
 # Which kinds this kind's `source` may name (check-models checks it).
 SOURCE_KINDS: tuple[str, ...] = ("vote", "ideas", "classify")
 
+# What an agreed item can be (models.ItemKind) and the fields each kind uses.
+ITEM_KINDS: tuple[str, ...] = ("action", "experiment", "ground_rule")
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "action": ("what", "who", "due", "first_step", "follow_up"),
+    "experiment": ("what", "why", "how_know", "due", "learned"),
+    "ground_rule": ("what", "how_check"),
+}
+
 
 class ActionsSettings(_BaseActionsSettings):
     """Settings of an actions phase: the candidates come from `source`."""
 
     # A classify `source`: offer only the items decided into these categories.
     categories: list[Slug] | None = Field(default=None, min_length=1, max_length=6)
+    # Which kinds of agreed items the phase records: actions, experiments, ground rules.
+    item_kinds: list[Literal["action", "experiment", "ground_rule"]] = Field(
+        default_factory=lambda: ["action"], min_length=1, max_length=3
+    )
+
+    @field_validator("item_kinds")
+    @classmethod
+    def _distinct_kinds(cls, value: list[str]) -> list[str]:
+        """Refuse a kind named twice."""
+        if len(set(value)) != len(value):
+            raise ValueError("each item kind at most once")
+        return value
 
     def check_references(self, model: Any, index: int) -> list[tuple[tuple, str, Any]]:
         """Check `categories` against the classify phase named by `source`."""

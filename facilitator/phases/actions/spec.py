@@ -23,7 +23,7 @@ class ActionsSpec(PhaseKindSpec):
     source_kinds = settings.SOURCE_KINDS
 
     def client_settings(self, phase, lang, fallback="fi"):
-        return {"source": phase.settings.source}
+        return {"source": phase.settings.source, "item_kinds": list(phase.settings.item_kinds)}
 
     def session_state(self, ctx):
         return {"actions": view.actions_list(ctx.workshop)}

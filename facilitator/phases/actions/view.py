@@ -21,6 +21,12 @@ def action_dict(action: Action) -> dict:
         "follow_up": iso(action.follow_up),
         "status": action.status.value,
         "source_item": action.source_item,
+        "item_kind": action.item_kind.value if action.item_kind else "action",
+        "why": action.why,
+        "how_know": action.how_know,
+        "learned": action.learned,
+        "how_check": action.how_check,
+        "version": action.version or 1,
     }
 
 
