@@ -490,10 +490,14 @@ def publish_team(team_id: int, event: str, payload: dict) -> None:
 
 def end_team_link(team_id: int) -> None:
     """Tell the pages opened through a team's old link that it ended, and drop them."""
-    from .teams import link_room
+    from .teams import link_room, team_room
 
-    socketio.emit("team.link_ended", {"error": error_dict("link_revoked")}, to=link_room(team_id))
-    socketio.close_room(link_room(team_id))
+    name = link_room(team_id)
+    socketio.emit("team.link_ended", {"error": error_dict("link_revoked")}, to=name)
+    # They hear nothing more of the team either.
+    for sid, _eio_sid in list(socketio.server.manager.get_participants("/", name)):
+        socketio.server.leave_room(sid, team_room(team_id))
+    socketio.close_room(name)
 
 
 @handler("team.join", TeamJoinPayload)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import uuid
 from pathlib import Path
 
@@ -285,9 +284,15 @@ def test_member_link_history_and_rotation(app, facilitator):
     told = [e for e in member_socket.get_received() if e["name"] == "team.link_ended"]
     assert told and told[0]["args"][0]["error"]["code"] == "link_revoked"
     assert phone.get(f"/t/{secret}").status_code == 404
+    # The old page hears nothing more of the team's board.
+    facilitator.api(
+        "PATCH", f"/teams/{team['id']}/items/{action['id']}", {"version": 3, "note": "x"}
+    )
+    assert [e for e in member_socket.get_received() if e["name"] == "team.item"] == []
+    assert [e for e in board_socket.get_received() if e["name"] == "team.item"]
     r = phone.post(
         f"/t/{secret}/items/{action['id']}",
-        json={"version": 3, "status": "done"},
+        json={"version": 4, "status": "done"},
         headers={"X-CSRFToken": csrf},
     )
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "link_revoked"
@@ -335,14 +340,13 @@ def test_check_models_validates_item_kinds(tmp_path):
     for phase in data["phases"]:
         if phase["kind"] == "actions":
             phase.setdefault("settings", {})["item_kinds"] = ["experiment", "ground_rule"]
-    (tmp_path / "good.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    (tmp_path / "keep-change-give-up.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
     out = io.StringIO()
     assert check_models_cli(tmp_path, out) == 0, out.getvalue()
     for phase in data["phases"]:
         if phase["kind"] == "actions":
             phase["settings"]["item_kinds"] = ["action", "wish"]
-    (tmp_path / "good.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    (tmp_path / "keep-change-give-up.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
     out = io.StringIO()
     assert check_models_cli(tmp_path, out) == 1
     assert "item_kinds" in out.getvalue()
-    shutil.rmtree(tmp_path)
