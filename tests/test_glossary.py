@@ -28,10 +28,17 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 # msgid is gone (test_pending_english_is_still_needed says when).
 PENDING_EN = {
     "Step {n} of {total}": "Phase {n} of {total}",
-    "Responses": "Answers",
-    "Prompt": "Question",
-    "Participants see the prompt on their phones and on the projector.": "…the question…",
-    "Action plan": "Agreed actions",
+    # classify (templates/phases/_classify_i18n.html, static/js/phases/classify.js,
+    # facilitator/phases/classify/export.py): the templates call these "groups"
+    # (fi "ryhmä", sv "grupp"), as the catalogs already do.
+    "Final category": "Final group",
+    "Final category of {item}": "Final group of {item}",
+    "Final category saved.": "Final group saved.",
+    "Final category: {category}": "Final group: {group}",
+    "Items by category": "Items by group",
+    "No category decided": "No group decided",
+    "People agree when at least {share} of an item’s answers chose one category; "
+    "counts are shown from {n} answers.": "…chose one group…",
 }
 
 
