@@ -390,7 +390,10 @@ def on_join(data: JoinPayload):
         workshop = db.session.get(Workshop, data.session_id) if data.session_id else None
         if workshop is None:
             raise OperationError("not_found")
-        if not current_user.is_authenticated or workshop.facilitator_id != current_user.id:
+        from .teams import can_run
+
+        # Its facilitator, or a facilitator the session's team is shared with.
+        if not current_user.is_authenticated or not can_run(current_user, workshop):
             raise OperationError("forbidden")
         # The control view follows its user's choice; the projector the session's language.
         language = workshop.language

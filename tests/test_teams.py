@@ -100,7 +100,7 @@ def test_pages_list_and_create(facilitator):
     assert empty.status_code == 422
 
 
-def test_sessions_under_a_team_and_shared_running(facilitator, other):
+def test_sessions_under_a_team_and_shared_running(app, facilitator, other):
     team = make_team(facilitator)
     session = session_in(facilitator, team["id"], "Syksy")
     assert session["team_id"] == team["id"] and session["team"] == "Osasto 5"
@@ -118,7 +118,14 @@ def test_sessions_under_a_team_and_shared_running(facilitator, other):
     facilitator.api("POST", f"/teams/{team['id']}/members", {"email": "toinen@example.fi"})
     # Shared: they see it and can run it, but not the owner's session outside the team.
     assert other.api("POST", f"/sessions/{session['id']}/start").status_code == 200
-    assert other.client.get(f"/sessions/{session['id']}").status_code in (200, 404)
+    assert other.client.get(f"/sessions/{session['id']}").status_code == 200
+    sio = socketio.test_client(app, flask_test_client=other.client)
+    ack = sio.emit("join", {"role": "facilitator", "session_id": session["id"]}, callback=True)
+    assert ack["ok"] is True
+    sio.disconnect()
+    # Running is not owning: only the session's own facilitator deletes it.
+    assert other.api("DELETE", f"/sessions/{session['id']}").status_code == 404
+    assert other.client.get(f"/sessions/{session['id']}/delete").status_code == 404
     assert other.api("GET", f"/sessions/{plain['id']}").status_code == 404
     # A session is put under a team and taken out again by its own facilitator.
     r = facilitator.api("PUT", f"/teams/{team['id']}/sessions/{plain['id']}")

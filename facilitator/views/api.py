@@ -424,6 +424,9 @@ def reopen(session_id: int):
 def delete_session(session_id: int):
     """Delete a session and everything in it; its screens are told it is gone."""
     workshop = owned(session_id)
+    if workshop.facilitator_id != g.api_user.id:
+        # A shared team's member runs its sessions but deletes only their own.
+        raise ApiError(404, "not_found")
     counts = ops.workshop_content_counts(workshop)
     workshop_id, language = workshop.id, workshop.language
     ops.delete_workshop(workshop)

@@ -47,9 +47,11 @@ def require_login():
 
 
 def own_workshop(session_id: int) -> Workshop:
-    """Return the signed-in facilitator's session or answer 404."""
+    """Return the signed-in facilitator's session (or its team's, if shared) or answer 404."""
+    from ..teams import can_run
+
     workshop = db.session.get(Workshop, session_id)
-    if workshop is None or workshop.facilitator_id != current_user.id:
+    if workshop is None or not can_run(current_user, workshop):
         abort(404)
     return workshop
 
@@ -338,6 +340,9 @@ def reopen_session(session_id: int):
 def delete_session(session_id: int):
     """Ask for confirmation, then delete a session with everything in it."""
     workshop = own_workshop(session_id)
+    if workshop.facilitator_id != current_user.id:
+        # A shared team's member runs its sessions but deletes only their own.
+        abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
         title, workshop_id, language = workshop.title, workshop.id, workshop.language
