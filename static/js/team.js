@@ -255,6 +255,13 @@
     socket.on('team.link_ended', function () { if (mode === 'member') end(); });
   }
 
+  // Forms that ask first (deleting the team).
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-confirm]'), function (f) {
+    f.addEventListener('submit', function (e) {
+      if (!window.confirm(f.getAttribute('data-confirm'))) e.preventDefault();
+    });
+  });
+
   load();
   connect();
 })();

@@ -8,6 +8,9 @@ import re
 import uuid
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -106,6 +109,8 @@ def test_member_marks_done_and_link_rotation(server, browser):
     board.locator(f"#board-item-{action_id} details summary").click()
     assert "Kansio on hyllyssä" in board.locator(f"#board-item-{action_id}").inner_text()
     board.screenshot(path="/tmp/team_board_1280.png", full_page=True)
+    axe = Axe()
+    found = violations(axe, board, "team board") + violations(axe, phone, "member board")
 
     # A new link: the open phone page says the old one no longer works, and stays so.
     board.locator("#rotate-link").click()
@@ -116,7 +121,21 @@ def test_member_marks_done_and_link_rotation(server, browser):
     assert ended.inner_text().strip()
     assert phone.locator(f"#board-item-{action_id} button[type=submit]").is_disabled()
     phone.screenshot(path="/tmp/team_member_ended.png", full_page=True)
+    found += violations(axe, phone, "member board, link ended")
     assert phone.goto(link).status == 404
+
+    # The new link in Swedish on the phone; the team list page.
+    new_link = board.input_value("#new-link-url")
+    path = "/" + new_link.split("://", 1)[1].split("/", 1)[1]
+    phone.goto(server + "/lang/sv?next=" + path)
+    phone.wait_for_selector(f"#board-item-{action_id}[data-status='done']")
+    assert phone.locator("html").get_attribute("lang") == "sv"
+    phone.locator(f"#board-item-{action_id} details summary").click()
+    phone.screenshot(path="/tmp/team_member_375_sv.png", full_page=True)
+    found += violations(axe, phone, "member board sv")
+    board.goto(server + "/teams")
+    found += violations(axe, board, "team list")
+    assert found == []
 
     assert errors == []
     phone_ctx.close()
