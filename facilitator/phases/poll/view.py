@@ -41,7 +41,7 @@ def poll_block(workshop: Workshop, current, phase, role: str, settings: dict) ->
         "options": settings["options"],
         "multiple": settings["multiple"],
         "max_choices": settings["max_choices"],
-        "dont_know": settings["dont_know"],
+        # (whether "don't know" is offered is the phase's settings; here it is the count)
         "show_results": settings["show_results"],
         "min_responses": settings["min_responses"],
         **results_payload(workshop, current, phase, role),

@@ -71,7 +71,7 @@ export function phone(ctx) {
     el('legend', null, hint),
     el('div', { class: 'poll-options' },
       (p.options || []).map(function (o) { return choice(o.id, o.title); }),
-      p.dont_know ? choice('', t("Don't know")) : null),
+      ctx.settings().dont_know ? choice('', t("Don't know")) : null),
     error);
   ctx.body.appendChild(fs);
   ctx.body.appendChild(result);

@@ -109,7 +109,7 @@ export function phone(ctx) {
               type: 'radio', name: id, value: String(val), checked: answers[item.id] === val,
               onchange: function () { answers[item.id] = val; save(answers); }
             }),
-            el('span', null, String(val), text ? ctx.inLang(el('span', { class: 'pill-label' }, ' ' + text), lang) : null));
+            ctx.inLang(el('span', null, text ? val + ' ' + text : String(val)), text ? lang : ''));
         }))));
     } else {
       var area = el('textarea', {

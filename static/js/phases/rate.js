@@ -55,7 +55,7 @@ export function phone(ctx) {
               type: 'radio', name: name, value: String(val), disabled: !open,
               onchange: function () { setRating(s.id, val); }
             }),
-            el('span', null, String(val) + ' ', ctx.inLang(el('span', null, sc.labels[val - sc.min]), ctx.contentLang())));
+            ctx.inLang(el('span', null, val + ' ' + sc.labels[val - sc.min]), ctx.contentLang()));
         }
         var extra = val === sc.min ? sc.min_label : val === sc.max ? sc.max_label : '';
         return el('label', { class: 'pill' },
