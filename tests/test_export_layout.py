@@ -77,7 +77,8 @@ def test_actions_come_first_as_a_table_then_ranked_themes_then_raw_ideas(
     ]
     group = facilitator.go_to(sid, "group")["phase"]["id"]
     themes = {}
-    for title, idea in (("Palaverit", ids[0]), ("Työvuorot", ids[1])):
+    # Both themes hold "change" ideas: the revised template votes on change and give up only.
+    for title, idea in (("Palaverit", ids[2]), ("Työvuorot", ids[1])):
         r = facilitator.api("POST", f"/sessions/{sid}/themes", {"title": title, "phase_id": group})
         themes[title] = r.get_json()["theme"]["id"]
         facilitator.api("PATCH", f"/sessions/{sid}/ideas/{idea}", {"theme_id": themes[title]})
