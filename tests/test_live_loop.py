@@ -114,7 +114,7 @@ def test_full_session_with_three_participants(app, facilitator, phone_factory):
         "key": f"theme:{theme_id}",
         "title": "Tiedonkulku",
         "count": 3 * cap,
-        "ideas": [texts[0][1], texts[1][1]],
+        "ideas": [texts[1][1]],
     }
     assert data["actions"][0]["first_step"] == "Sovitaan listan tekijät"
     markdown = facilitator.api("GET", f"/sessions/{sid}/export.md").get_data(as_text=True)
