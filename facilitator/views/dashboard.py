@@ -10,13 +10,14 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
@@ -33,6 +34,7 @@ from ..forms import (
     SessionEditForm,
     SessionForm,
 )
+from ..joinurl import is_loopback, join_address
 from ..models import ApiToken, SessionStatus, Workshop
 from ..text import render_markdown
 from ..workshop_models import localize
@@ -58,8 +60,7 @@ def own_workshop(session_id: int) -> Workshop:
 
 def join_url(workshop: Workshop) -> str:
     """Return the address phones open to join a session."""
-    base = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
-    return f"{base}/j/{workshop.join_code}"
+    return join_address(workshop).url
 
 
 @bp.get("/sessions")
@@ -127,6 +128,8 @@ def _page_context(workshop: Workshop) -> dict:
     return {
         "workshop": workshop,
         "join_url": join_url(workshop),
+        "join_reachable": join_address(workshop).reachable,
+        "listening_on_loopback": is_loopback(current_app.config.get("LISTEN_HOST") or ""),
         "qr_url": url_for("dashboard.qr", session_id=workshop.id),
         "projector_url": url_for("dashboard.projector", session_id=workshop.id),
         "export_urls": {
@@ -145,8 +148,11 @@ def control(session_id: int):
 
 @bp.get("/sessions/<int:session_id>/projector")
 def projector(session_id: int):
-    """Show the full-screen projector view."""
-    return render_template("projector.html", **_page_context(own_workshop(session_id)))
+    """Show the full-screen projector view, always in the session's language."""
+    workshop = own_workshop(session_id)
+    g.force_locale = workshop.language
+    refresh()
+    return render_template("projector.html", **_page_context(workshop))
 
 
 @bp.get("/sessions/<int:session_id>/qr.svg")

@@ -420,8 +420,8 @@
         endDeleted(payload);
         return;
       }
-      if (name === 'phase') {
-        sync();
+      if (name === 'phase' || (FA.resyncEvents || []).indexOf(name) >= 0) {
+        sync(); // a kind's resyncEvents (phases/index.js): re-read the snapshot
         return;
       }
       if (name === 'timer' && payload) FA.noteServerTime(payload.server_time);
@@ -538,7 +538,10 @@
         state.actions = payload.actions || [];
         return true;
       default:
-        return false;
+        // A kind's own deltas (phases/<kind>.js `applyDelta`).
+        return (FA.kindDeltas || []).reduce(function (done, f) {
+          return done || f(state, name, payload);
+        }, false);
     }
   };
 
