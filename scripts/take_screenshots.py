@@ -38,6 +38,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp))
+        # A public address, as in a real room; a loopback one would show the warning.
+        server.env["FACILITATOR_PUBLIC_URL"] = "https://tyopaja.example.fi"
         server.start()
         try:
             shoot(server.url)
@@ -95,11 +97,65 @@ def shoot(base: str) -> None:
         projector.screenshot(path=OUT / "projector-ideas.png")
         phones[0].screenshot(path=OUT / "phone-ideas.png")
         control = desk.new_page()
-        control.set_viewport_size({"width": 1280, "height": 900})
+        control.set_viewport_size({"width": 1280, "height": 720})
         control.goto(f"{base}/sessions/{sid}")
         control.wait_for_timeout(1000)
         control.screenshot(path=OUT / "control-ideas.png")
+
+        # A lively ward: 40 more ideas from socket clients, the wall at 1920x1080.
+        crowd_ideas(base, code, columns)
+        projector.set_viewport_size({"width": 1920, "height": 1080})
+        projector.wait_for_timeout(1500)
+        projector.screenshot(path=OUT / "projector-45-ideas.png")
+        http.post(f"{api}/phase", json={"to": 2}, headers=headers)
+        control.wait_for_timeout(1500)
+        control.screenshot(path=OUT / "control-group.png")
+
+        small = browser.new_context(
+            viewport={"width": 320, "height": 568}, is_mobile=True, device_scale_factor=2
+        )
+        sv = small.new_page()
+        sv.goto(f"{base}/lang/sv?next=/j/{code}")
+        sv.wait_for_timeout(1000)
+        sv.screenshot(path=OUT / "phone-320-sv.png")
         browser.close()
+
+
+CROWD = [
+    "Raportti lyhyemmäksi ja kirjallisena",
+    "Uusille perehdytyskansio ajan tasalle",
+    "Lääkehuoneen järjestys yhteisesti sovituksi",
+    "Kiitos sanotaan ääneen useammin",
+    "Yövuoron jälkeen kaksi vapaata",
+    "Hälytyskellojen äänet hiljaisemmiksi",
+    "Sijaisten perehdytys ennen ensimmäistä vuoroa",
+    "Taukotilaan kunnolliset tuolit",
+    "Työnohjausta kerran kuussa kaikille halukkaille",
+    "Kirjaamiseen rauhallinen paikka",
+]
+
+
+def crowd_ideas(base: str, code: str, columns: list[str]) -> None:
+    """Post forty ideas from four phones with the real Socket.IO client."""
+    import uuid
+
+    import requests
+    import socketio
+
+    for n in range(4):
+        http = requests.Session()
+        http.get(f"{base}/j/{code}", timeout=10)
+        client = socketio.Client(http_session=http)
+        client.connect(base)
+        client.call("join", {"role": "participant", "code": code}, timeout=10)
+        for i, text in enumerate(CROWD):
+            payload = {
+                "client_id": uuid.uuid4().hex,
+                "text": f"{text} ({n + 1})" if n else text,
+                "column": columns[(i + n) % len(columns)],
+            }
+            client.call("idea.add", payload, timeout=10)
+        client.disconnect()
 
 
 if __name__ == "__main__":
