@@ -93,21 +93,23 @@ def test_swedish_session_text_replaces_every_language(facilitator, phone_factory
     sid = session["id"]
     state = facilitator.api("GET", prepare_url(sid)).get_json()
     assert field(state, "ideas.columns")["value"] == ["Behåll", "Ändra", "Avstå från"]
-    response = put(facilitator, sid, {"ideas.columns": ["Behåll", "Pröva", "Avstå från"]})
+    # "keep" is the column the vote leaves out, so a new text (a new column id) for it
+    # leaves the vote's columns (change, give-up) as they are.
+    response = put(facilitator, sid, {"ideas.columns": ["Bevara", "Ändra", "Avstå från"]})
     assert response.status_code == 200, response.get_json()
     finnish = phone_factory(session["join_code"])
     finnish.http.get("/lang/fi")
     state = facilitator.go_to(sid, "ideas")
     columns = state["phase"]["settings"]["columns"]
-    assert [c["id"] for c in columns] == ["keep", "c2", "give-up"]
-    assert [c["title"] for c in columns] == ["Behåll", "Pröva", "Avstå från"]
+    assert [c["id"] for c in columns] == ["c1", "change", "give-up"]
+    assert [c["title"] for c in columns] == ["Bevara", "Ändra", "Avstå från"]
     finnish.sio.disconnect()
     finnish.sio.connect()
     finnish.emit("join", {"role": "participant", "code": session["join_code"]})
     seen = finnish.emit("sync")["state"]["phase"]["settings"]["columns"]
     # Unchanged columns keep their Finnish translation; the changed one shows the
-    # facilitator's Swedish text instead of the template's Finnish "Muuta".
-    assert [c["title"] for c in seen] == ["Säilytä", "Pröva", "Luovu"]
+    # facilitator's Swedish text instead of the template's Finnish "Säilytä".
+    assert [c["title"] for c in seen] == ["Bevara", "Muuta", "Luovu"]
 
 
 @pytest.mark.parametrize(

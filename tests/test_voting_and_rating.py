@@ -77,8 +77,10 @@ def test_live_results_reach_phones_only_when_template_says_so(facilitator, phone
     session = facilitator.create_session()
     phone, other = phone_factory(session["join_code"]), phone_factory(session["join_code"])
     facilitator.go_to(session["id"], "ideas")
-    column = phone.emit("sync")["state"]["phase"]["settings"]["columns"][0]["id"]
-    assert phone.add_idea("Idea A", column)["ok"]
+    # The ballot leaves out "keep": the idea goes under "change", which is voted on.
+    columns = phone.emit("sync")["state"]["phase"]["settings"]["columns"]
+    assert [c["id"] for c in columns] == ["keep", "change", "give-up"]
+    assert phone.add_idea("Idea A", "change")["ok"]
     state = facilitator.go_to(session["id"], "vote")
     assert state["vote"]["results"] is not None  # the facilitator always sees the tally
     key = state["vote"]["items"][0]["key"]
@@ -101,7 +103,9 @@ def test_tally_updates_are_coalesced(app, voting):
     projector = socketio.test_client(app, flask_test_client=projector_http)
     assert projector.emit(
         # The facilitator's room: the projector gets no counts before the reveal.
-        "join", {"role": "facilitator", "session_id": session["id"]}, callback=True
+        "join",
+        {"role": "facilitator", "session_id": session["id"]},
+        callback=True,
     )["ok"]
     projector.get_received()
     votes = 0
