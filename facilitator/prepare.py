@@ -75,6 +75,10 @@ FIELDS: dict[str, FieldKind] = {
     "options": FieldKind("lines", item_key="title", id_prefix="o"),
     # Private questions: a new line becomes a text question (scale ones keep their type).
     "items": FieldKind("lines", item_key="text", id_prefix="q"),
+    # Classify categories: a new line becomes a category with an id from its position.
+    "categories": FieldKind("lines", item_key="title", id_prefix="k"),
+    # Small groups' questions (one per group, handed out in turn): plain texts.
+    "questions": FieldKind("lines"),
 }
 
 # What can be copied from an earlier session, in the order the page offers it.

@@ -83,6 +83,8 @@ TEXT_LIMITS = {
     "statements": 300,
     "options": 200,
     "items": 300,
+    "categories": 80,
+    "questions": 1000,
 }
 
 
@@ -388,7 +390,9 @@ PREPARABLE_SETTINGS: dict[PhaseKind, tuple[str, ...]] = {
     PhaseKind.INFO: ("link", "link_label"),
     PhaseKind.IDEAS: ("columns",),
     PhaseKind.GROUP: ("themes",),
+    PhaseKind.CLASSIFY: ("categories",),
     PhaseKind.RATE: ("statements",),
+    PhaseKind.SMALL_GROUPS: ("questions",),
     PhaseKind.POLL: ("options",),
     PhaseKind.PRIVATE: ("items",),
 }

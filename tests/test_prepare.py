@@ -382,3 +382,53 @@ def test_edit_page_links_to_prepare_while_upcoming(facilitator):
     assert prepare_url(sid) not in page
     page = facilitator.client.get(prepare_url(sid)).get_data(as_text=True)
     assert "readonly" in page and 'type="submit" class="btn btn-primary"' not in page
+
+
+def test_classify_categories_can_be_prepared(facilitator, phone_factory):
+    """The supervisors' task groups are preparable: phones classify into the team's own."""
+    session = facilitator.create_session("kiireen-hallinta", "Kotihoito")
+    sid = session["id"]
+    state = facilitator.api("GET", prepare_url(sid)).get_json()
+    categories = field(state, "task-groups.categories")
+    assert (categories["min_items"], categories["max_items"]) == (2, 6)
+    assert categories["value"][0] == "Muutoksen johtaminen"
+    mine = ["Muutoksen johtaminen", "Asiakkaat", "Arki", "Muut tehtävät"]
+    too_many = put(facilitator, sid, {"task-groups.categories": [*mine, "a", "b", "c"]})
+    assert too_many.status_code == 422
+    assert too_many.get_json()["error"]["field"] == "task-groups.categories"
+    response = put(facilitator, sid, {"task-groups.categories": mine})
+    assert response.status_code == 200, response.get_json()
+    phone = phone_factory(session["join_code"])
+    state = facilitator.go_to(sid, "classify")
+    seen = phone.emit("sync")["state"]["phase"]["settings"]["categories"]
+    assert [c["title"] for c in seen] == mine
+    # Unchanged lines keep their ids (and translations); new ones get positional ids.
+    assert [c["id"] for c in seen] == ["change", "k2", "k3", "other"]
+
+
+def test_small_groups_questions_can_be_prepared(app, facilitator):
+    """A template may let the facilitator write the small groups' questions."""
+    from facilitator import catalog
+    from facilitator.workshop_models import WorkshopModel
+
+    with app.app_context():
+        models = catalog.available_models()
+    data = models["1-2-4-kaikki"].model_dump(mode="json", exclude_none=True)
+    phase = next(p for p in data["phases"] if p["kind"] == "small_groups")
+    phase["prepare"] = ["prompt", "questions"]
+    data["id"] = "questions-prepared"
+    models["questions-prepared"] = WorkshopModel.model_validate(data)
+    try:
+        session = facilitator.create_session("questions-prepared", "Kysymykset")
+        sid = session["id"]
+        key = f"{phase['id']}.questions"
+        questions = ["Mikä vie aikaa?", "Mikä auttaa?"]
+        long = put(facilitator, sid, {key: ["x" * 1001]})
+        assert long.status_code == 422
+        assert long.get_json()["error"]["code"] == "too_long"
+        response = put(facilitator, sid, {key: questions})
+        assert response.status_code == 200, response.get_json()
+        state = facilitator.go_to(sid, "small_groups")
+        assert state["phase"]["settings"]["questions"] == questions
+    finally:
+        models.pop("questions-prepared", None)

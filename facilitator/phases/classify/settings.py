@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 # Only types defined before workshop_models reads every kind's settings module.
-from ...workshop_models import ColumnText, Slug, StrictInt, _Strict
+from ...workshop_models import Slug, StrictInt, _limited_text, _Strict
 
 __all__ = ["Category", "ClassifySettings"]
 
@@ -21,7 +21,7 @@ class Category(_Strict):
     """One category an item can be placed in, e.g. central / unnecessary / unsuitable."""
 
     id: Slug
-    title: ColumnText
+    title: _limited_text("categories")  # type: ignore[valid-type]
 
 
 class ClassifySettings(_Strict):

@@ -11,10 +11,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
-from ...workshop_models import LocalizedText, StrictInt, _limit, _raise_errors, _Strict
+from ...workshop_models import TEXT_LIMITS, LocalizedText, StrictInt, _limit, _raise_errors, _Strict
 
-# Longest question text (characters, per language).
-QUESTION_MAX_CHARS = 1000
+# Longest question text (characters, per language; also the prepare page's limit).
+QUESTION_MAX_CHARS = TEXT_LIMITS["questions"]
 MAX_GROUPS = 30
 MAX_GROUP_SIZE = 12
 MAX_ROUNDS = 10
