@@ -9,21 +9,16 @@ Tables: `classify_choice` (unique per participant, phase and item) and
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Participant, SessionStatus, Workshop
+from ..answers import phase_of_kind, set_answer, threshold
 from ..base import publication
 from .tables import ClassifyChoice, ClassifyFinal
 
 KIND = "classify"
-
-
-def threshold(phase) -> int:
-    """Return how many answers an item needs before its distribution shows."""
-    return max(5, phase.settings.min_responses)
 
 
 def items(workshop: Workshop, phase) -> list[dict]:
@@ -63,31 +58,10 @@ def set_choice(
         raise OperationError("not_found")
     if not is_item(workshop, phase, item_key):
         raise OperationError("not_found")
-    choice = db.session.scalar(
-        select(ClassifyChoice).filter_by(
-            participant_id=participant.id, phase_id=phase.id, item_key=item_key
-        )
-    )
-    if category is None:
-        if choice is not None:
-            db.session.delete(choice)
-    elif choice is None:
-        db.session.add(
-            ClassifyChoice(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                participant_id=participant.id,
-                item_key=item_key,
-                category=category,
-            )
-        )
-    else:
-        choice.category = category
-    try:
-        db.session.flush()
-    except IntegrityError:
+    key = {"participant_id": participant.id, "phase_id": phase.id, "item_key": item_key}
+    values = None if category is None else {"category": category}
+    if not set_answer(ClassifyChoice, key, values, workshop_id=workshop.id):
         # Another socket of the same phone answered at the same moment: set it again.
-        db.session.rollback()
         return set_choice(workshop, participant, item_key, category)
     publication().mark(workshop.id, KIND)
     return my_choices(participant, phase.id)
@@ -95,14 +69,7 @@ def set_choice(
 
 def classify_phase(workshop: Workshop, phase_id: str):
     """Return the session's classify phase with this id, or refuse with not_found."""
-    model = core.workshop_model(workshop)
-    try:
-        phase = model.phases[model.phase_index(phase_id)]
-    except KeyError:
-        raise OperationError("not_found") from None
-    if phase.kind != KIND:
-        raise OperationError("not_found")
-    return phase
+    return phase_of_kind(workshop, phase_id, KIND)
 
 
 def finals(workshop: Workshop, phase_id: str) -> dict[str, str]:
@@ -122,27 +89,10 @@ def set_final(workshop: Workshop, phase_id: str, item_key: str, category: str | 
         raise OperationError("not_found")
     if not is_item(workshop, phase, item_key):
         raise OperationError("not_found")
-    row = db.session.scalar(
-        select(ClassifyFinal).filter_by(
-            workshop_id=workshop.id, phase_id=phase.id, item_key=item_key
-        )
-    )
-    if category is None:
-        if row is not None:
-            db.session.delete(row)
-    elif row is None:
-        db.session.add(
-            ClassifyFinal(
-                workshop_id=workshop.id, phase_id=phase.id, item_key=item_key, category=category
-            )
-        )
-    else:
-        row.category = category
-    try:
-        db.session.flush()
-    except IntegrityError:
+    key = {"workshop_id": workshop.id, "phase_id": phase.id, "item_key": item_key}
+    values = None if category is None else {"category": category}
+    if not set_answer(ClassifyFinal, key, values):
         # A double click raced itself: the second one sets it again.
-        db.session.rollback()
         return set_final(workshop, phase_id, item_key, category)
     final = finals(workshop, phase.id)
     workshop_id = workshop.id

@@ -7,6 +7,7 @@ the facilitator's final categories: `classify.final`.
 
 from __future__ import annotations
 
+from ..answers import threshold
 from ..base import PhaseKindSpec, SnapshotContext, source_chain
 from . import settings, view
 
@@ -29,7 +30,7 @@ class ClassifySpec(PhaseKindSpec):
                 {"id": c.id, "title": localize(c.title, lang, fallback)} for c in s.categories
             ],
             "agreement": s.agreement,
-            "min_responses": max(5, s.min_responses),
+            "min_responses": threshold(phase),
             "show_results": s.show_results,
         }
 

@@ -8,21 +8,17 @@ Tables: `poll_answer` (tables.py), unique per participant and phase ("set" seman
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Participant, Workshop
+from ..answers import set_answer as set_row
+from ..answers import threshold
 from ..base import publication
 from .tables import PollAnswer
 
 KIND = "poll"
-
-
-def threshold(phase) -> int:
-    """Return how many answers a poll needs before its counts show."""
-    return max(5, phase.settings.min_responses)
 
 
 def _answer_dict(row: PollAnswer | None) -> dict | None:
@@ -54,30 +50,12 @@ def set_answer(
         raise OperationError("invalid")
     if len(choices) > settings.choice_limit():
         raise OperationError("too_many_choices", max=settings.choice_limit())
-    row = db.session.scalar(
-        select(PollAnswer).filter_by(participant_id=participant.id, phase_id=phase.id)
-    )
-    stored = " ".join(c for c in ids if c in choices)
-    if not choices and not dont_know:
-        if row is not None:
-            db.session.delete(row)
-    elif row is None:
-        db.session.add(
-            PollAnswer(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                participant_id=participant.id,
-                choices=stored,
-                dont_know=dont_know,
-            )
-        )
-    else:
-        row.choices, row.dont_know = stored, dont_know
-    try:
-        db.session.flush()
-    except IntegrityError:
+    key = {"participant_id": participant.id, "phase_id": phase.id}
+    values = {"choices": " ".join(c for c in ids if c in choices), "dont_know": dont_know}
+    if not set_row(
+        PollAnswer, key, values if choices or dont_know else None, workshop_id=workshop.id
+    ):
         # Another socket of the same phone answered at the same moment: set it again.
-        db.session.rollback()
         return set_answer(workshop, participant, choices, dont_know)
     publication().mark(workshop.id, KIND)
     return my_answer(participant, phase.id)

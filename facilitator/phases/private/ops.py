@@ -7,23 +7,20 @@ Tables: `private_entry` (tables.py), unique per participant and phase.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Participant, Workshop
+from ..answers import scale_distribution, set_answer, threshold
 from ..base import publication
 from .settings import ANSWER_MAX_CHARS
 from .tables import PrivateEntry
 
 KIND = "private"
-
-
-def threshold(phase) -> int:
-    """Return how many shared answers a question needs before they show."""
-    return max(5, phase.settings.min_responses)
 
 
 def _entry(participant: Participant, phase_id: str) -> PrivateEntry | None:
@@ -38,31 +35,22 @@ def my_state(participant: Participant, phase_id: str) -> dict:
     return {"done": row is not None, "shared": row is not None and row.answers is not None}
 
 
-def _save(workshop: Workshop, participant: Participant, phase, answers, change: bool) -> None:
-    """Create the participant's entry, or change its shared answers if `change`."""
-    row = _entry(participant, phase.id)
-    if row is None:
-        db.session.add(
-            PrivateEntry(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                participant_id=participant.id,
-                answers=answers,
-            )
-        )
-    elif change:
-        row.answers = answers
-    db.session.flush()
+def _save(workshop: Workshop, participant: Participant, phase, answers, change: bool) -> bool:
+    """Create the participant's entry, or change its shared answers if `change`.
+
+    False: another socket of the same phone wrote first (rolled back; run again).
+    """
+    if not change and _entry(participant, phase.id) is not None:
+        return True
+    key = {"participant_id": participant.id, "phase_id": phase.id}
+    return set_answer(PrivateEntry, key, {"answers": answers}, workshop_id=workshop.id)
 
 
 def mark_done(workshop: Workshop, participant: Participant) -> dict:
     """Count the participant as done (once, however often a phone says so)."""
     phase = core._require_input(workshop, KIND)
-    try:
-        _save(workshop, participant, phase, None, change=False)
-    except IntegrityError:
+    if not _save(workshop, participant, phase, None, change=False):
         # Another socket of the same phone was first: it is done already.
-        db.session.rollback()
         return mark_done(workshop, participant)
     publication().mark(workshop.id, KIND)
     return my_state(participant, phase.id)
@@ -101,10 +89,7 @@ def share(workshop: Workshop, participant: Participant, answers: dict | None) ->
     kept = None if answers is None else _clean_answers(phase, answers)
     if kept == {}:
         raise OperationError("empty")
-    try:
-        _save(workshop, participant, phase, kept, change=True)
-    except IntegrityError:
-        db.session.rollback()
+    if not _save(workshop, participant, phase, kept, change=True):
         return share(workshop, participant, answers)
     publication().mark(workshop.id, KIND)
     return my_state(participant, phase.id)
@@ -142,13 +127,10 @@ def results(workshop: Workshop, phase) -> dict[str, dict] | None:
         values = [r[item.id] for r in rows if isinstance(r, dict) and item.id in r]
         enough = len(values) >= limit
         if item.type == "scale":
-            points = [v for v in values if isinstance(v, int)]
+            points = Counter(v for v in values if isinstance(v, int))
             distribution = mean = None
-            if enough and points:
-                distribution = {
-                    str(v): points.count(v) for v in range(item.scale.min, item.scale.max + 1)
-                }
-                mean = round(sum(points) / len(points), 2)
+            if enough:
+                distribution, mean = scale_distribution(points, item.scale.min, item.scale.max, 1)
             out[item.id] = {
                 "type": "scale",
                 "responses": len(values),

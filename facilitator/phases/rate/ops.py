@@ -9,23 +9,18 @@ facilitator's grade per session, phase and statement.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Participant, Rating, SessionStatus, Workshop
+from ..answers import phase_of_kind, scale_distribution, set_answer, threshold
 from ..base import publication
 from .tables import RateGrade
 
 KIND = "rate"
 # The answer a phone sends (and gets back in `my_ratings`) for "en osaa sanoa".
 DONT_KNOW = "dont_know"
-
-
-def threshold(phase) -> int:
-    """Return how many answers a statement needs before its distribution shows."""
-    return max(5, phase.settings.min_responses)
 
 
 def my_ratings(participant: Participant, phase_id: str) -> dict[str, int | str]:
@@ -51,29 +46,10 @@ def set_rating(
         value = settings.scale.min
     elif not settings.scale.min <= value <= settings.scale.max:
         raise OperationError("invalid")
-    rating = db.session.scalar(
-        select(Rating).filter_by(
-            participant_id=participant.id, phase_id=phase.id, statement_id=statement_id
-        )
-    )
-    if rating is None:
-        db.session.add(
-            Rating(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                participant_id=participant.id,
-                statement_id=statement_id,
-                value=value,
-                dont_know=dont_know,
-            )
-        )
-    else:
-        rating.value, rating.dont_know = value, dont_know
-    try:
-        db.session.flush()
-    except IntegrityError:
+    key = {"participant_id": participant.id, "phase_id": phase.id, "statement_id": statement_id}
+    values = {"value": value, "dont_know": dont_know}
+    if not set_answer(Rating, key, values, workshop_id=workshop.id):
         # Another socket of the same phone answered at the same moment: set it again.
-        db.session.rollback()
         return set_rating(workshop, participant, statement_id, DONT_KNOW if dont_know else value)
     publication().mark(workshop.id, KIND)
     return my_ratings(participant, phase.id)
@@ -106,14 +82,9 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
     results = {}
     for statement_id, by_value in counts.items():
         responses = sum(by_value.values())
-        if responses >= threshold(phase):
-            distribution = {
-                str(v): by_value.get(v, 0)
-                for v in range(settings.scale.min, settings.scale.max + 1)
-            }
-            mean = round(sum(v * n for v, n in by_value.items()) / responses, 2)
-        else:
-            distribution, mean = None, None
+        distribution, mean = scale_distribution(
+            by_value, settings.scale.min, settings.scale.max, threshold(phase)
+        )
         result = {"responses": responses, "distribution": distribution, "mean": mean}
         if with_dont_know:
             unsure = dont_know[statement_id]
@@ -127,14 +98,7 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
 
 def rate_phase(workshop: Workshop, phase_id: str):
     """Return the session's rate phase with this id, or refuse with not_found."""
-    model = core.workshop_model(workshop)
-    try:
-        phase = model.phases[model.phase_index(phase_id)]
-    except KeyError:
-        raise OperationError("not_found") from None
-    if phase.kind != KIND:
-        raise OperationError("not_found")
-    return phase
+    return phase_of_kind(workshop, phase_id, KIND)
 
 
 def grades(workshop: Workshop, phase_id: str) -> dict[str, int]:
@@ -157,30 +121,9 @@ def set_grade(workshop: Workshop, phase_id: str, statement_id: str, grade: int |
         raise OperationError("not_found")
     if grade is not None and not settings.scale.min <= grade <= settings.scale.max:
         raise OperationError("invalid")
-    row = db.session.scalar(
-        select(RateGrade).filter_by(
-            workshop_id=workshop.id, phase_id=phase.id, statement_id=statement_id
-        )
-    )
-    if grade is None:
-        if row is not None:
-            db.session.delete(row)
-    elif row is None:
-        db.session.add(
-            RateGrade(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                statement_id=statement_id,
-                grade=grade,
-            )
-        )
-    else:
-        row.grade = grade
-    try:
-        db.session.flush()
-    except IntegrityError:
+    key = {"workshop_id": workshop.id, "phase_id": phase.id, "statement_id": statement_id}
+    if not set_answer(RateGrade, key, None if grade is None else {"grade": grade}):
         # A double click raced itself: the second one sets it again.
-        db.session.rollback()
         return set_grade(workshop, phase_id, statement_id, grade)
     result = grades(workshop, phase.id)
     publication().emit(workshop.id, "rate.grades", {"phase_id": phase.id, "grades": result})

@@ -12,6 +12,7 @@ from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Idea, Participant, Theme, Vote, Workshop
+from ..answers import set_answer
 from ..base import publication
 
 KIND = "vote"
@@ -130,25 +131,10 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
     others = sum(c for key, c in votes.items() if key != item_key)
     if others + count > settings.budget:
         raise OperationError("budget_exceeded", budget=settings.budget)
-    vote = db.session.scalar(
-        select(Vote).filter_by(participant_id=participant.id, phase_id=phase.id, item_key=item_key)
-    )
-    if count == 0:
-        if vote is not None:
-            db.session.delete(vote)
-    elif vote is None:
-        db.session.add(
-            Vote(
-                workshop_id=workshop.id,
-                phase_id=phase.id,
-                participant_id=participant.id,
-                item_key=item_key,
-                count=count,
-            )
-        )
-    else:
-        vote.count = count
-    db.session.flush()
+    key = {"participant_id": participant.id, "phase_id": phase.id, "item_key": item_key}
+    if not set_answer(Vote, key, {"count": count} if count else None, workshop_id=workshop.id):
+        # Another socket of the same phone voted at the same moment: set it again.
+        return set_vote(workshop, participant, item_key, count)
     publication().mark(workshop.id, KIND)
     return my_votes(participant, phase.id)
 
