@@ -219,3 +219,44 @@ class PhaseKindSpec:
     def report_appendix(self, entry: dict) -> list[dict]:
         """Return the report's appendix parts for one phase's export entry."""
         return []
+
+
+class AnswersKind(PhaseKindSpec):
+    """A kind whose phones answer and whose results are coalesced (vote, classify, poll,
+    private; rate uses the first half).
+
+    Its package has `events.py` (`register(handler)`), `view.py`
+    (`results_payloads(workshop)`: the results event per audience) and `export.py`
+    (`block(workshop, phase, lang)`, `sections(entry, f, labels)`); a kind overrides
+    the hook whose module says otherwise.
+    """
+
+    takes_input = True
+    has_results = True
+    # The coalesced results event `flush` publishes (e.g. "poll.results").
+    results_event: str = ""
+
+    def _module(self, name: str):
+        from importlib import import_module
+
+        return import_module(f"{type(self).__module__.rpartition('.')[0]}.{name}")
+
+    def session_state(self, ctx: SnapshotContext) -> dict:
+        return {self.name: None}
+
+    def register_events(self, handler) -> None:
+        self._module("events").register(handler)
+
+    def results_payloads(self, workshop) -> dict[str, dict]:
+        """Return the results event of the session's current phase for each audience."""
+        return self._module("view").results_payloads(workshop)
+
+    def flush(self, workshop, publish) -> None:
+        for role, payload in self.results_payloads(workshop).items():
+            publish(workshop.id, self.results_event, payload, (role,))
+
+    def export_block(self, workshop, model, phase, lang: str) -> dict:
+        return self._module("export").block(workshop, phase, lang)
+
+    def report_sections(self, entry: dict, data: dict, f, labels: dict) -> list[dict]:
+        return self._module("export").sections(entry, f, labels)

@@ -8,17 +8,16 @@ the facilitator's final categories: `classify.final`.
 from __future__ import annotations
 
 from ..answers import threshold
-from ..base import PhaseKindSpec, SnapshotContext, source_chain
+from ..base import AnswersKind, SnapshotContext, source_chain
 from . import settings, view
 
 
-class ClassifySpec(PhaseKindSpec):
+class ClassifySpec(AnswersKind):
     name = "classify"
     settings_model = settings.SETTINGS
     source_kinds = settings.SOURCE_KINDS
-    takes_input = True
     queued_events = ("classify.set",)
-    has_results = True
+    results_event = "classify.results"
 
     def client_settings(self, phase, lang, fallback="fi"):
         from ...workshop_models import localize
@@ -34,9 +33,6 @@ class ClassifySpec(PhaseKindSpec):
             "show_results": s.show_results,
         }
 
-    def session_state(self, ctx):
-        return {"classify": None}
-
     def shows(self, model, phase):
         return source_chain(model, phase)[::-1]
 
@@ -48,32 +44,13 @@ class ClassifySpec(PhaseKindSpec):
 
         return {"classify": {**data["classify"], "my_choices": my_choices(participant, phase.id)}}
 
-    def register_events(self, handler):
-        from . import events
-
-        events.register(handler)
-
     def register_api(self, bp):
         from . import api
 
         api.register(bp)
 
-    def flush(self, workshop, publish):
-        for role, payload in view.results_payloads(workshop).items():
-            publish(workshop.id, "classify.results", payload, (role,))
-
-    def export_block(self, workshop, model, phase, lang):
-        from . import export
-
-        return export.block(workshop, phase, lang)
-
     def report_counts(self, entries, f, labels):
         return []
-
-    def report_sections(self, entry, data, f, labels):
-        from . import export
-
-        return export.sections(entry, f, labels)
 
 
 spec = ClassifySpec()

@@ -7,17 +7,16 @@ Results: the coalesced `poll.results` event (`flush`), counts withheld below
 
 from __future__ import annotations
 
-from ..base import PhaseKindSpec, SnapshotContext
+from ..base import AnswersKind, SnapshotContext
 from . import settings, tables, view  # noqa: F401  (tables: the metadata knows poll_answer)
 
 
-class PollSpec(PhaseKindSpec):
+class PollSpec(AnswersKind):
     name = "poll"
     settings_model = settings.SETTINGS
     source_kinds = settings.SOURCE_KINDS
-    takes_input = True
     queued_events = ("poll.set",)
-    has_results = True
+    results_event = "poll.results"
 
     def client_settings(self, phase, lang, fallback="fi"):
         from ...workshop_models import localize
@@ -35,9 +34,6 @@ class PollSpec(PhaseKindSpec):
             "min_responses": threshold(phase),
         }
 
-    def session_state(self, ctx):
-        return {"poll": None}
-
     def shared_state(self, ctx: SnapshotContext, phase):
         settings = self.client_settings(phase, ctx.lang, ctx.fallback)
         return {"poll": view.poll_block(ctx.workshop, ctx.phase, phase, ctx.role, settings)}
@@ -46,25 +42,6 @@ class PollSpec(PhaseKindSpec):
         from .ops import my_answer
 
         return {"poll": {**data["poll"], "my_poll": my_answer(participant, phase.id)}}
-
-    def register_events(self, handler):
-        from . import events
-
-        events.register(handler)
-
-    def flush(self, workshop, publish):
-        for role, payload in view.results_payloads(workshop).items():
-            publish(workshop.id, "poll.results", payload, (role,))
-
-    def export_block(self, workshop, model, phase, lang):
-        from . import export
-
-        return export.block(workshop, phase, lang)
-
-    def report_sections(self, entry, data, f, labels):
-        from . import export
-
-        return export.sections(entry, f, labels)
 
 
 spec = PollSpec()

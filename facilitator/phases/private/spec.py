@@ -9,7 +9,7 @@ private.share. Results: the coalesced `private.results` event (`flush`).
 
 from __future__ import annotations
 
-from ..base import PhaseKindSpec, SnapshotContext
+from ..base import AnswersKind, SnapshotContext
 from . import settings, tables, view  # noqa: F401  (tables: the metadata knows private_entry)
 
 
@@ -19,13 +19,12 @@ def _scale(scale, lang, fallback) -> dict:
     return rate_scale(scale, lang, fallback)
 
 
-class PrivateSpec(PhaseKindSpec):
+class PrivateSpec(AnswersKind):
     name = "private"
     settings_model = settings.SETTINGS
     source_kinds = settings.SOURCE_KINDS
-    takes_input = True
     queued_events = ("private.done", "private.share")
-    has_results = True
+    results_event = "private.results"
 
     def client_settings(self, phase, lang, fallback="fi"):
         from ...workshop_models import localize
@@ -46,9 +45,6 @@ class PrivateSpec(PhaseKindSpec):
             "answer_max_chars": settings.ANSWER_MAX_CHARS,
         }
 
-    def session_state(self, ctx):
-        return {"private": None}
-
     def shared_state(self, ctx: SnapshotContext, phase):
         s = self.client_settings(phase, ctx.lang, ctx.fallback)
         return {
@@ -65,25 +61,6 @@ class PrivateSpec(PhaseKindSpec):
         from .ops import my_state
 
         return {"private": {**data["private"], "my_private": my_state(participant, phase.id)}}
-
-    def register_events(self, handler):
-        from . import events
-
-        events.register(handler)
-
-    def flush(self, workshop, publish):
-        for role, payload in view.results_payloads(workshop).items():
-            publish(workshop.id, "private.results", payload, (role,))
-
-    def export_block(self, workshop, model, phase, lang):
-        from . import export
-
-        return export.block(workshop, phase, lang)
-
-    def report_sections(self, entry, data, f, labels):
-        from . import export
-
-        return export.sections(entry, f, labels)
 
 
 spec = PrivateSpec()

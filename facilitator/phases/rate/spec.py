@@ -7,7 +7,7 @@ facilitator's grades (PUT .../phases/<phase>/grades/<statement>): `rate.grades`.
 
 from __future__ import annotations
 
-from ..base import PhaseKindSpec, SnapshotContext
+from ..base import AnswersKind, SnapshotContext
 from . import settings, tables  # noqa: F401  (tables: the metadata knows rate_grade)
 
 
@@ -26,13 +26,11 @@ def _scale(scale, lang: str, fallback: str = "fi") -> dict:
     }
 
 
-class RateSpec(PhaseKindSpec):
+class RateSpec(AnswersKind):
     name = "rate"
     settings_model = settings.SETTINGS
     source_kinds = settings.SOURCE_KINDS
-    takes_input = True
     queued_events = ("rate.set",)
-    has_results = True
 
     def client_settings(self, phase, lang, fallback="fi"):
         from ...workshop_models import localize
@@ -48,9 +46,6 @@ class RateSpec(PhaseKindSpec):
             "dont_know": s.dont_know,
             "grades": s.grades,
         }
-
-    def session_state(self, ctx):
-        return {"rate": None}
 
     def shared_state(self, ctx: SnapshotContext, phase):
         from .ops import grades, rating_results
@@ -73,11 +68,6 @@ class RateSpec(PhaseKindSpec):
         from .ops import my_ratings
 
         return {"rate": {**data["rate"], "my_ratings": my_ratings(participant, phase.id)}}
-
-    def register_events(self, handler):
-        from . import events
-
-        events.register(handler)
 
     def register_api(self, bp):
         from . import api

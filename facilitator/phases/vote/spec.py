@@ -6,17 +6,16 @@ Events: vote.set. Results: the coalesced `tally` event (`flush`).
 
 from __future__ import annotations
 
-from ..base import PhaseKindSpec, SnapshotContext, source_chain
+from ..base import AnswersKind, SnapshotContext, source_chain
 from . import settings, view
 
 
-class VoteSpec(PhaseKindSpec):
+class VoteSpec(AnswersKind):
     name = "vote"
     settings_model = settings.SETTINGS
     source_kinds = settings.SOURCE_KINDS
-    takes_input = True
     queued_events = ("vote.set",)
-    has_results = True
+    results_event = "tally"
 
     def client_settings(self, phase, lang, fallback="fi"):
         s = phase.settings
@@ -26,9 +25,6 @@ class VoteSpec(PhaseKindSpec):
             "show_results": s.show_results,
             "source": s.source,
         }
-
-    def session_state(self, ctx):
-        return {"vote": None}
 
     def shows(self, model, phase):
         return source_chain(model, phase)[::-1]
@@ -51,14 +47,8 @@ class VoteSpec(PhaseKindSpec):
         mine = ops.my_votes(participant, phase.id)
         return {"vote": {**data["vote"], "my_votes": mine, "used": sum(mine.values())}}
 
-    def register_events(self, handler):
-        from . import events
-
-        events.register(handler)
-
-    def flush(self, workshop, publish):
-        for role, payload in view.tally_payloads(workshop).items():
-            publish(workshop.id, "tally", payload, (role,))
+    def results_payloads(self, workshop):
+        return view.tally_payloads(workshop)
 
     def export_block(self, workshop, model, phase, lang):
         from . import export
