@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+import yaml
 
 from facilitator import create_app
 from facilitator.extensions import db, socketio
@@ -50,6 +54,13 @@ def database_url(backend, tmp_path):
 @pytest.fixture
 def app(database_url):
     """Return an app on its own empty database (every test runs on SQLite and PostgreSQL)."""
+    with test_app(database_url) as app:
+        yield app
+
+
+@contextmanager
+def test_app(database_url: str, **config) -> Iterator:
+    """Run an app for a test on its database; `config` adds to the test configuration."""
     app = create_app(
         {
             "TESTING": True,
@@ -59,12 +70,28 @@ def app(database_url):
             # Results go out at once in tests; the coalescing test sets its own interval.
             "RESULTS_INTERVAL": 0.0,
             "SERVER_NAME": "facilitator.test",
+            **config,
         }
     )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+test_app.__test__ = False  # a helper, not a test
+
+
+def models_dir(tmp_path: Path, templates: dict[str, dict]) -> str:
+    """Write templates (id -> template data) as YAML files; return the folder for MODELS_DIR."""
+    models = tmp_path / "models"
+    models.mkdir()
+    for template_id, data in templates.items():
+        text = yaml.safe_dump(data, allow_unicode=True)
+        (models / f"{template_id}.yaml").write_text(text, encoding="utf-8")
+    return str(models)
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from facilitator import create_app
-from facilitator.extensions import db
 from facilitator.workshop_models import check_models_cli
+from tests.conftest import models_dir, test_app
 from tests.test_participant_events import assert_error
 
 ITEMS = [
@@ -65,26 +64,9 @@ TEMPLATES = {
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    models = tmp_path / "models"
-    models.mkdir()
-    for template_id, settings in TEMPLATES.items():
-        text = yaml.safe_dump(template(template_id, settings), allow_unicode=True)
-        (models / f"{template_id}.yaml").write_text(text, encoding="utf-8")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SOCKETIO_ASYNC_MODE": "threading",
-            "RESULTS_INTERVAL": 0.0,
-            "SERVER_NAME": "facilitator.test",
-            "MODELS_DIR": str(models),
-        }
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    templates = {tid: template(tid, s) for tid, s in TEMPLATES.items()}
+    with test_app(database_url, MODELS_DIR=models_dir(tmp_path, templates)) as app:
+        yield app
 
 
 def start(facilitator, phone_factory, template_id: str, phones: int):
