@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.room import Room
+from tests.browser.test_projector import MIN_PX, readable
 
 pytestmark = pytest.mark.browser
 
@@ -130,6 +131,12 @@ def test_pages_meet_wcag_aa_in_every_phase_kind(server, browser, model_id):
     def check(where: str) -> None:
         for page_, name in screens:
             found.extend(violations(axe, page_, f"{model_id} {name} {where}"))
+        # The room reads the wall from the back: no text under 24 px in any kind either.
+        found.extend(
+            f"{model_id} projector {where}: {t['px']}px {t['tag']}.{t['cls']}: {t['text']}"
+            for t in readable(projector)
+            if t["px"] < MIN_PX
+        )
 
     try:
         if wanted is None:

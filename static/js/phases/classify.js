@@ -113,7 +113,7 @@ export function phone(ctx) {
       var fs = el('fieldset', { class: 'card statement' },
         el('legend', null, el('span', { class: 'visually-hidden' }, t('Item {n}:', { n: n + 1 }) + ' '),
           ctx.inLang(el('span', null, it.title), ctx.sessionLang())),
-        el('div', { class: 'scale' }, (c.categories || []).map(function (cat) {
+        el('div', { class: 'scale scale-stack' }, (c.categories || []).map(function (cat) {
           return el('label', { class: 'pill' },
             el('input', {
               type: 'radio', name: name, value: cat.id, disabled: !ctx.phase().input_open,

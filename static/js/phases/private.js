@@ -102,7 +102,7 @@ export function phone(ctx) {
       for (var v = sc.min; v <= sc.max; v++) values.push(v);
       form.appendChild(el('fieldset', { class: 'card statement' },
         ctx.inLang(el('legend', null, item.text), lang),
-        el('div', { class: 'scale' + (sc.labels ? ' scale-labelled' : '') }, values.map(function (val) {
+        el('div', { class: 'scale' + (sc.labels ? ' scale-labelled scale-stack' : '') }, values.map(function (val) {
           var text = sc.labels ? sc.labels[val - sc.min] : '';
           return el('label', { class: 'pill' },
             el('input', {

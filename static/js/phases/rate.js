@@ -47,7 +47,7 @@ export function phone(ctx) {
     var fs = el('fieldset', { class: 'card statement' },
       el('legend', null, el('span', { class: 'visually-hidden' }, t('Statement {n}:', { n: n + 1 }) + ' '),
         ctx.inLang(el('span', null, s.text), ctx.contentLang())),
-      el('div', { class: 'scale' }, values.map(function (val) {
+      el('div', { class: 'scale' + (sc.labels ? ' scale-stack' : '') }, values.map(function (val) {
         if (sc.labels) {
           // A label per point: each pill names its point.
           return el('label', { class: 'pill pill-labelled' },

@@ -168,9 +168,14 @@ export function projector(ctx) {
         return;
       }
       (g.groups || []).forEach(function (x) {
+        var notes = x.notes || [];
         host.appendChild(el('section', { class: 'sg-group p-section', 'aria-label': groupTitle(x) },
-          el('h3', null, groupTitle(x) + (x.question ? ': ' + x.question : '')),
-          noteList(x.notes || [], false)));
+          el('h3', { class: 'p-group-head' },
+            el('span', { class: 'p-group-title' }, groupTitle(x) + (x.question ? ': ' + x.question : '')),
+            el('span', { class: 'p-group-n' }, t('{count} notes', { count: notes.length }))),
+          notes.length
+            ? el('ul', { class: 'wall sg-notes' }, notes.map(function (n) { return el('li', null, n.text); }))
+            : el('p', { class: 'wall-empty' }, t('Nothing written yet.'))));
       });
     },
     layout: function (k) {
