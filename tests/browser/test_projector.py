@@ -358,7 +358,8 @@ def test_vote_counts_appear_only_after_close(server, browser):
     closing input reveals the counts on both."""
     fac = Facilitator(server, "keep-change-give-up")
     fac.go_to("ideas")
-    post_ideas(server, fac.code, ["Aamupalaverit lyhyiksi", "Tauot yhdessä"], column="keep")
+    # The ballot holds the change and give-up items only (keep stays out of the vote).
+    post_ideas(server, fac.code, ["Aamupalaverit lyhyiksi", "Tauot yhdessä"], column="change")
     state = fac.go_to("vote")
     assert state["phase"]["settings"]["show_results"] == "after_close"
     page, errors = open_projector(browser, fac)
