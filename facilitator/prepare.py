@@ -270,8 +270,15 @@ def _merge_items(spec: FieldKind, current: list[Any], lines: list[str], lang: st
         else:
             result.append(_new_text(line, lang))
     if spec.id_prefix:
-        # New items get an id from their position (s1, s2, …), skipping ids in use.
         taken = {item["id"] for item in result if item["id"]}
+        # A line rewritten in place keeps the id of the item it replaces, so phases that
+        # name it (a vote's columns, a filter on categories) still find it.
+        for position, item in enumerate(result):
+            old = current[position] if position < len(current) else None
+            if not item["id"] and isinstance(old, dict) and old.get("id") not in taken:
+                item["id"] = old["id"]
+                taken.add(old["id"])
+        # Other new items get an id from their position (s1, s2, …), skipping ids in use.
         for position, item in enumerate(result, start=1):
             if item["id"]:
                 continue

@@ -64,7 +64,7 @@ def test_prepared_statements_are_what_phones_rate_and_the_export_shows(facilitat
 
 
 def test_unchanged_lines_keep_ids_and_translations(facilitator):
-    """Editing one statement keeps the others' ids; new lines get positional ids."""
+    """Editing one statement keeps every id: unchanged lines theirs, a rewritten line its place's."""
     session = facilitator.create_session("sytyttaja", "Työvuorot")
     sid = session["id"]
     before = field(facilitator.api("GET", prepare_url(sid)).get_json(), "pulse.statements")
@@ -73,7 +73,7 @@ def test_unchanged_lines_keep_ids_and_translations(facilitator):
     facilitator.api("POST", f"/sessions/{sid}/start")
     state = facilitator.go_to(sid, "rate")
     ids = [s["id"] for s in state["rate"]["statements"]]
-    assert ids == ["core-task", "information", "s3"]
+    assert ids == ["core-task", "information", "workload"]
     # A Swedish phone of a Finnish session: unchanged statements keep their Swedish text,
     # the new one shows the facilitator's text.
     export = facilitator.api("GET", f"/sessions/{sid}/export.json").get_json()
@@ -93,15 +93,14 @@ def test_swedish_session_text_replaces_every_language(facilitator, phone_factory
     sid = session["id"]
     state = facilitator.api("GET", prepare_url(sid)).get_json()
     assert field(state, "ideas.columns")["value"] == ["Behåll", "Ändra", "Avstå från"]
-    # "keep" is the column the vote leaves out, so a new text (a new column id) for it
-    # leaves the vote's columns (change, give-up) as they are.
+    # A column rewritten in place keeps its id, so the vote's columns still match.
     response = put(facilitator, sid, {"ideas.columns": ["Bevara", "Ändra", "Avstå från"]})
     assert response.status_code == 200, response.get_json()
     finnish = phone_factory(session["join_code"])
     finnish.http.get("/lang/fi")
     state = facilitator.go_to(sid, "ideas")
     columns = state["phase"]["settings"]["columns"]
-    assert [c["id"] for c in columns] == ["c1", "change", "give-up"]
+    assert [c["id"] for c in columns] == ["keep", "change", "give-up"]
     assert [c["title"] for c in columns] == ["Bevara", "Ändra", "Avstå från"]
     finnish.sio.disconnect()
     finnish.sio.connect()
@@ -402,8 +401,9 @@ def test_classify_categories_can_be_prepared(facilitator, phone_factory):
     state = facilitator.go_to(sid, "classify")
     seen = phone.emit("sync")["state"]["phase"]["settings"]["categories"]
     assert [c["title"] for c in seen] == mine
-    # Unchanged lines keep their ids (and translations); new ones get positional ids.
-    assert [c["id"] for c in seen] == ["change", "k2", "k3", "other"]
+    # Unchanged lines keep their ids (and translations); rewritten ones their place's id.
+    ids = [c["id"] for c in seen]
+    assert ids[0] == "change" and ids[-1] == "other" and len(set(ids)) == 4
 
 
 def test_small_groups_questions_can_be_prepared(app, facilitator):
@@ -432,3 +432,14 @@ def test_small_groups_questions_can_be_prepared(app, facilitator):
         assert state["phase"]["settings"]["questions"] == questions
     finally:
         models.pop("questions-prepared", None)
+
+
+def test_renaming_a_voted_column_keeps_the_vote_working(facilitator):
+    """Rewriting a column the vote uses keeps its id: the save succeeds, the ballot holds."""
+    session = facilitator.create_session()
+    sid = session["id"]
+    response = put(facilitator, sid, {"ideas.columns": ["Säilytä", "Korjataan", "Luovu"]})
+    assert response.status_code == 200, response.get_json()
+    state = facilitator.go_to(sid, "ideas")
+    columns = state["phase"]["settings"]["columns"]
+    assert [(c["id"], c["title"]) for c in columns][1] == ("change", "Korjataan")
