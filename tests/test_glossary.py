@@ -27,18 +27,6 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 # the glossary was written; each waits for the change named here. Remove a line when the
 # msgid is gone (test_pending_english_is_still_needed says when).
 PENDING_EN = {
-    "Step {n} of {total}": "Phase {n} of {total}",
-    # classify (templates/phases/_classify_i18n.html, static/js/phases/classify.js,
-    # facilitator/phases/classify/export.py): the templates call these "groups"
-    # (fi "ryhmä", sv "grupp"), as the catalogs already do.
-    "Final category": "Final group",
-    "Final category of {item}": "Final group of {item}",
-    "Final category saved.": "Final group saved.",
-    "Final category: {category}": "Final group: {group}",
-    "Items by category": "Items by group",
-    "No category decided": "No group decided",
-    "People agree when at least {share} of an item’s answers chose one category; "
-    "counts are shown from {n} answers.": "…chose one group…",
 }
 
 

@@ -280,7 +280,7 @@ function start(root) {
     document.body.classList.toggle('is-closed', s.status === 'closed');
     var sessionLine = s.title + (s.team ? ' · ' + s.team : '');
     if (live) {
-      ui.session.textContent = sessionLine + ' · ' + t('Step {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
+      ui.session.textContent = sessionLine + ' · ' + t('Phase {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
       ui.title.textContent = p.title;
     } else if (s.status === 'closed') {
       ui.session.textContent = sessionLine;
