@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, Request, render_template, request
 from flask_babel import gettext
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from . import config
 from .extensions import babel, csrf, db, login_manager, socketio
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.defaults(instance, test_config.get("SECRET_KEY")))
     app.config.update(test_config)
 
+    app.request_class = CleanFormRequest
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_pages(app)
@@ -73,6 +75,30 @@ def _start_retention_purge(app: Flask) -> None:
             socketio.sleep(interval)
 
     socketio.start_background_task(purge_forever)
+
+
+class _CleanForm(ImmutableMultiDict):
+    """Form and query values without control characters, before any view or form reads them."""
+
+    def __init__(self, mapping=None):
+        from .text import clean_input
+
+        if mapping is None:
+            super().__init__()
+            return
+        items = mapping.items(multi=True) if isinstance(mapping, MultiDict) else mapping
+        if isinstance(items, dict):
+            items = items.items()
+        super().__init__([(clean_input(k), clean_input(v)) for k, v in items])
+
+
+class CleanFormRequest(Request):
+    """A request whose form fields and query string are cleaned like socket text.
+
+    A NUL in a typed e-mail would otherwise reach PostgreSQL, which refuses it.
+    """
+
+    parameter_storage_class = _CleanForm
 
 
 def _init_extensions(app: Flask) -> None:
