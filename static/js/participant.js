@@ -192,8 +192,11 @@ function start(app) {
   function onStatus(status, detail) {
     online = status === 'online';
     document.body.classList.toggle('is-offline', status === 'offline');
-    if (status === 'join_error' && detail && detail.code === 'not_joined' && !reloaded) {
-      // The anonymous cookie is set by loading this page; a reload restores a lost one.
+    var lostCookie = detail && (detail.code === 'not_joined' || detail.code === 'session_not_found');
+    if (status === 'join_error' && lostCookie && !reloaded) {
+      // The anonymous cookie is set by loading this page; a reload restores a lost one
+      // (the server answers session_not_found without it, so guesses learn nothing).
+      // A session that is really gone then shows its "not found" page instead.
       try {
         if (!sessionStorage.getItem('fa.reloaded.' + code)) {
           sessionStorage.setItem('fa.reloaded.' + code, '1');
