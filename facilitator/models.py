@@ -475,9 +475,7 @@ class TeamLink(db.Model):
     __tablename__ = "team_link"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(
-        ForeignKey("team.id", ondelete="CASCADE"), unique=True
-    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
@@ -492,9 +490,7 @@ class ItemUpdate(db.Model):
     __tablename__ = "item_update"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(
-        ForeignKey("action.id", ondelete="CASCADE"), index=True
-    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     who_label: Mapped[str] = mapped_column(String(120))
     status_from: Mapped[str | None] = mapped_column(String(16))

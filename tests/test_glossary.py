@@ -26,8 +26,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 # English msgids that still break the glossary, in files other people were editing when
 # the glossary was written; each waits for the change named here. Remove a line when the
 # msgid is gone (test_pending_english_is_still_needed says when).
-PENDING_EN = {
-}
+PENDING_EN = {}
 
 
 @functools.cache

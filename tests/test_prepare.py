@@ -64,7 +64,7 @@ def test_prepared_statements_are_what_phones_rate_and_the_export_shows(facilitat
 
 
 def test_unchanged_lines_keep_ids_and_translations(facilitator):
-    """Editing one statement keeps every id: unchanged lines theirs, a rewritten line its place's."""
+    """Editing one statement keeps every id: kept lines theirs, a rewritten one its place's."""
     session = facilitator.create_session("sytyttaja", "Työvuorot")
     sid = session["id"]
     before = field(facilitator.api("GET", prepare_url(sid)).get_json(), "pulse.statements")

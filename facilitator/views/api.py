@@ -155,7 +155,6 @@ class ActionBody(_Body):
     how_check: Long | None = None
 
 
-
 class ApiError(Exception):
     """An HTTP error with a stable code and translated message."""
 
