@@ -57,6 +57,9 @@ class IllegalTransition(Exception):
 
 class SessionStatus(enum.StrEnum):
     UPCOMING = "upcoming"
+    # Input before the session: the first phase takes ideas within a time window
+    # (facilitator/collecting.py); starting the session keeps what was collected.
+    COLLECTING = "collecting"
     LIVE = "live"
     CLOSED = "closed"
 
@@ -162,6 +165,13 @@ class Workshop(db.Model):
         CheckConstraint("phase_index >= 0", name="phase_index_nonnegative"),
         CheckConstraint("timer_duration >= 0", name="timer_duration_nonnegative"),
         CheckConstraint("language IN ('fi', 'sv', 'en')", name="language_known"),
+        CheckConstraint("series_number >= 1", name="series_number_positive"),
+        CheckConstraint(
+            "collect_closes_at IS NULL OR collect_opens_at IS NULL"
+            " OR collect_closes_at > collect_opens_at",
+            name="collect_window_order",
+        ),
+        UniqueConstraint("series_id", "series_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,20 +208,76 @@ class Workshop(db.Model):
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("team.id", ondelete="SET NULL"), index=True
     )
+    # The series it belongs to (facilitator/series.py) and its number there (1, 2, 3 ...).
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
+    series_number: Mapped[int | None] = mapped_column(Integer)
+    # Input before the session (status `collecting`): the window phones may add to
+    # the first phase in; phones are shown only the days (facilitator/collecting.py).
+    collect_opens_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    collect_closes_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     facilitator: Mapped[Facilitator] = relationship(back_populates="workshops")
 
     # --- state transitions: the only way status and phase change ---------
 
     def start(self) -> None:
-        """Open the session for participants at its first phase."""
-        if self.status is not SessionStatus.UPCOMING:
+        """Open the session for participants at its first phase.
+
+        From `collecting` too: what phones added before the session stays.
+        """
+        if self.status not in (SessionStatus.UPCOMING, SessionStatus.COLLECTING):
             raise IllegalTransition("already_started")
         self.status = SessionStatus.LIVE
         self.started_at = utcnow()
         self.phase_index = 0
         self.input_open = True
         self.reset_timer()
+
+    def open_collecting(self, opens_at: datetime, closes_at: datetime) -> None:
+        """Take input to the first phase before the session, between two times.
+
+        From `upcoming`, or from `collecting` to change the window. The window must
+        end after it begins and after now.
+        """
+        if self.status is SessionStatus.CLOSED:
+            raise IllegalTransition("session_closed")
+        if self.status is SessionStatus.LIVE:
+            raise IllegalTransition("already_started")
+        if opens_at.tzinfo is None or closes_at.tzinfo is None:
+            raise IllegalTransition("invalid_window")
+        if closes_at <= opens_at or closes_at <= utcnow():
+            raise IllegalTransition("invalid_window")
+        self.status = SessionStatus.COLLECTING
+        self.collect_opens_at = opens_at
+        self.collect_closes_at = closes_at
+        self.phase_index = 0
+        self.input_open = True
+        self.reset_timer()
+
+    def stop_collecting(self) -> None:
+        """Back to `upcoming`: phones stop adding; what they added stays."""
+        if self.status is not SessionStatus.COLLECTING:
+            raise IllegalTransition("not_collecting")
+        self.status = SessionStatus.UPCOMING
+
+    def collecting_state(self, now: datetime | None = None) -> str | None:
+        """Return "before", "open" or "after" while collecting, else None."""
+        if self.status is not SessionStatus.COLLECTING:
+            return None
+        now = now or utcnow()
+        if self.collect_opens_at is not None and now < self.collect_opens_at:
+            return "before"
+        if self.collect_closes_at is not None and now >= self.collect_closes_at:
+            return "after"
+        return "open"
+
+    def takes_input(self, now: datetime | None = None) -> bool:
+        """Tell whether phones may write now: live with input open, or inside the window."""
+        if self.status is SessionStatus.LIVE:
+            return self.input_open
+        return self.collecting_state(now) == "open"
 
     def close(self) -> None:
         """End the session: no more input, results stay readable."""
@@ -449,6 +515,22 @@ class Team(db.Model):
     )
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class Series(db.Model):
+    """Sessions of one team run in order from the templates of one series (series.py).
+
+    `series_key` is the templates' `series.id` (e.g. "dynamo"); the sessions carry
+    `series_id` and their number.
+    """
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    series_key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 

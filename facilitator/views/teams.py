@@ -581,3 +581,95 @@ def member_update(secret: str, item_id: int):
     finally:
         uow.discard()
     return _no_store(current_app.make_response({"item": teams_ops.current_item(team, item_id)}))
+
+
+# --- follow-up files: calendar, CSV, XLSX and posters (team_exports.py) -----------------
+
+
+def _calendar_host() -> str:
+    """Return the domain in calendar UIDs: stable, so re-downloads update events."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(current_app.config.get("PUBLIC_URL") or "").hostname or "facilitator"
+
+
+def _download(data: bytes, mimetype: str, filename: str, inline: bool = False):
+    response = current_app.response_class(data, content_type=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/teams/<int:team_id>/calendar.ics")
+@login_required
+def team_calendar(team_id: int):
+    """Download the team's calendar: due and follow-up dates of open items."""
+    from .. import team_exports
+
+    team = _page_team(team_id)
+    data = team_exports.calendar(team, _calendar_host())
+    return _download(data, ICS_TYPE, f"team-{team.id}.ics")
+
+
+@bp.get("/teams/<int:team_id>/items.<any(csv, xlsx):fmt>")
+@login_required
+def team_items_file(team_id: int, fmt: str):
+    """Download the team's items as CSV (Excel in a Finnish locale) or XLSX."""
+    from .. import team_exports
+
+    team = _page_team(team_id)
+    if fmt == "csv":
+        return _download(team_exports.csv_bytes(team), CSV_TYPE, f"team-{team.id}-items.csv")
+    return _download(team_exports.xlsx_bytes(team), XLSX_TYPE, f"team-{team.id}-items.xlsx")
+
+
+def _poster_page(team, link: str | None, template: str):
+    from .. import team_exports
+
+    return render_template(
+        template,
+        team=team,
+        poster=team_exports.poster(team),
+        link=link,
+        link_qr=qr_data_uri(link) if link else None,
+    )
+
+
+@bp.get("/teams/<int:team_id>/poster")
+@login_required
+def team_poster(team_id: int):
+    """The printable staff-room poster; the QR only where the link is known (/t/…/poster)."""
+    return _poster_page(_page_team(team_id), None, "teams/poster.html")
+
+
+@bp.get("/t/<secret>/calendar.ics")
+def member_calendar(secret: str):
+    """The team's calendar feed behind the team link (subscribe in a calendar app)."""
+    from .. import team_exports
+
+    team = teams_ops.team_for_secret(secret)
+    if team is None:
+        return _link_error("link_revoked", 404)
+    data = team_exports.calendar(team, _calendar_host())
+    return _no_store(_download(data, ICS_TYPE, f"team-{team.id}.ics", inline=True))
+
+
+@bp.get("/t/<secret>/poster")
+def member_poster(secret: str):
+    """The printable staff-room poster with the QR of the team link."""
+    team = _link_team(secret)
+    page = _poster_page(team, link_url(secret), "teams/poster.html")
+    return _no_store(current_app.make_response(page))
+
+
+@bp.get("/t/<secret>/qr-poster")
+def member_qr_poster(secret: str):
+    """The printable QR poster of the team link: scan to see our agreed actions."""
+    team = _link_team(secret)
+    page = _poster_page(team, link_url(secret), "teams/qr_poster.html")
+    return _no_store(current_app.make_response(page))
