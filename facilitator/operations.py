@@ -242,9 +242,18 @@ def normalize_join_code(raw: str) -> str:
 
 
 def create_workshop(
-    owner: Facilitator, model: WorkshopModel, title: str, team_name: str, language: str
+    owner: Facilitator,
+    model: WorkshopModel,
+    title: str,
+    team_name: str,
+    language: str,
+    commit: bool = True,
 ) -> Workshop:
-    """Create an upcoming session from a template, with the template's suggested themes."""
+    """Create an upcoming session from a template, with the template's suggested themes.
+
+    `commit=False`: only flush, for a caller that adds more to the same unit of work
+    (a series session, series.start_next).
+    """
     title = title.strip()
     if not title:
         raise OperationError("empty")
@@ -266,7 +275,8 @@ def create_workshop(
     db.session.add(workshop)
     db.session.flush()
     _add_suggested_themes(workshop, model)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return workshop
 
 
@@ -643,6 +653,11 @@ def _require_input(workshop: Workshop, kind: str):
         raise OperationError("session_not_started")
     if workshop.status is SessionStatus.CLOSED:
         raise OperationError("session_closed")
+    if workshop.status is SessionStatus.COLLECTING:
+        # Input before the session: only inside its window (facilitator/collecting.py).
+        from .collecting import require_window
+
+        require_window(workshop)
     phase = current_phase(workshop)
     if phase.kind != kind:
         raise OperationError("wrong_phase")

@@ -8,8 +8,9 @@ module names no kind.
 
 from __future__ import annotations
 
+from . import collecting, series
 from . import operations as ops
-from .models import Participant, SessionStatus, Workshop, utcnow
+from .models import Participant, Workshop, utcnow
 from .phases import registry
 from .phases.actions.view import action_dict, actions_list  # noqa: F401  (re-exported)
 from .phases.base import FACILITATOR, PARTICIPANT, PROJECTOR, ROLES, SnapshotContext
@@ -75,6 +76,10 @@ def shared_snapshot(
             "status": workshop.status.value,
             "join_code": workshop.join_code,
             "join_url": join_url,
+            # Input before the session (collecting.py): days only; null otherwise.
+            "collecting": collecting.state_dict(workshop),
+            # Its place in a series (series.py): title and number; null otherwise.
+            "series": series.label(workshop),
         },
         "phases": [
             {
@@ -91,7 +96,8 @@ def shared_snapshot(
             "kind": phase.kind.value,
             "title": localize(phase.title, lang, fallback),
             "prompt_html": render_markdown(localize(phase.prompt, lang, fallback)),
-            "input_open": workshop.input_open and workshop.status is SessionStatus.LIVE,
+            # Live with input open, or inside the window of input before the session.
+            "input_open": workshop.takes_input(),
             "minutes": phase.minutes,
             "settings": phase_settings(phase, lang, fallback),
         },

@@ -49,6 +49,7 @@ __all__ = [
     "RateSettings",
     "Scale",
     "Selection",
+    "SeriesStep",
     "Statement",
     "SummarySettings",
     "VoteSettings",
@@ -507,6 +508,34 @@ class Phase(BaseModel):
         return self
 
 
+class SeriesStep(BaseModel):
+    """Where a template stands in a series of sessions a team runs in order (series.py).
+
+    Templates sharing `id` form the series; `order` places their step (1 = the first
+    session); a `recurring` step may run again and again (`times`: how many sessions of
+    it the series plans, none = as many as the team needs).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    title: TitleText
+    step: Slug
+    order: StrictInt = Field(ge=1, le=MAX_PHASES)
+    recurring: bool = False
+    times: StrictInt | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _check_times(self) -> SeriesStep:
+        """Allow `times` only on a recurring step."""
+        if self.times is not None and not self.recurring:
+            _raise_errors(
+                type(self).__name__,
+                [(("times",), "times is only for a recurring step (recurring: true)", None)],
+            )
+        return self
+
+
 class WorkshopModel(BaseModel):
     """A workshop template: metadata and the phases in running order."""
 
@@ -520,6 +549,8 @@ class WorkshopModel(BaseModel):
         default=None, ge=1, le=MAX_PHASES * MAX_PHASE_MINUTES
     )
     phases: list[Phase] = Field(min_length=1, max_length=MAX_PHASES)
+    # The series this template is a step of (docs/workshop-models.md, "Series").
+    series: SeriesStep | None = None
 
     @model_validator(mode="after")
     def _check_phases(self) -> WorkshopModel:
@@ -763,7 +794,41 @@ def load_models(
             continue
         models[model.id] = model
         origins[model.id] = path
+    errors += _series_problems(models, origins)
     return models, errors
+
+
+def _series_problems(
+    models: dict[str, WorkshopModel], origins: dict[str, Path]
+) -> list[ModelError]:
+    """Check that the templates of one series agree on its title and use distinct steps."""
+    errors: list[ModelError] = []
+    first: dict[str, WorkshopModel] = {}
+    steps: dict[tuple[str, str], str] = {}
+    orders: dict[tuple[str, int], str] = {}
+    for model in models.values():
+        series = model.series
+        if series is None:
+            continue
+        name = str(origins[model.id])
+        earlier = first.setdefault(series.id, model)
+        if earlier is not model and earlier.series.title != series.title:
+            errors.append(
+                ModelError(
+                    name,
+                    "series.title",
+                    f"differs from the title of series {series.id!r} in {origins[earlier.id].name}",
+                )
+            )
+        other = steps.setdefault((series.id, series.step), model.id)
+        if other != model.id:
+            message = f"step {series.step!r} of series {series.id!r} is also {other!r}"
+            errors.append(ModelError(name, "series.step", message))
+        other = orders.setdefault((series.id, series.order), model.id)
+        if other != model.id:
+            message = f"order {series.order} of series {series.id!r} is also {other!r}"
+            errors.append(ModelError(name, "series.order", message))
+    return errors
 
 
 def check_models_cli(models_dir: str | Path, out: TextIO = sys.stdout) -> int:
