@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, TextIO
-from urllib.parse import urlsplit
+from typing import Annotated, Any, TextIO
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SerializeAsAny,
@@ -26,14 +23,41 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from .phases import SETTINGS_MODULES, settings_module
+from .phases.actions.settings import ActionsSettings
+from .phases.group.settings import GroupSettings
+from .phases.ideas.settings import Column, IdeasSettings
+from .phases.info.settings import InfoSettings
+from .phases.rate.settings import RateSettings, Scale, Statement
+from .phases.settings_base import (
+    LANGUAGES,
+    SELECTION_KINDS,  # noqa: F401  (importable from here as before)
+    TEXT_LIMITS,
+    LocalizedText,
+    PromptText,
+    Selection,
+    Slug,
+    Strict,
+    StrictInt,
+    TitleText,
+    check_unique_ids,
+    custom_error,
+    limit,
+    limited_text,
+    localize,
+    raise_errors,
+    selection_problems,
+)
+from .phases.summary.settings import SummarySettings
+from .phases.vote.settings import VoteSettings
 
 __all__ = [
     "ACTION_FIELDS",
     "DEFAULT_MODELS_DIR",
     "LANGUAGES",
     "PREPARABLE_PHASE_FIELDS",
-    "PREPARABLE_SETTINGS",
+    "PREPARABLE_SETTINGS",  # noqa: F822  (built by __getattr__ below)
     "TEXT_LIMITS",
     "ActionsSettings",
     "Column",
@@ -61,8 +85,6 @@ __all__ = [
     "preparable_fields",
 ]
 
-LANGUAGES = ("fi", "sv", "en")
-
 # The shipped templates live at the repository root, next to the package.
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "workshop_models"
 
@@ -72,297 +94,21 @@ ACTION_FIELDS = ("what", "who", "due", "first_step", "follow_up")
 MAX_PHASES = 40
 MAX_PHASE_MINUTES = 240
 
-# Longest text (characters, per language) of the fields a facilitator may also fill in
-# when preparing a session (facilitator/prepare.py): the YAML obeys the same limits.
-TEXT_LIMITS = {
-    "title": 120,
-    "prompt": 4000,
-    "link": 2000,
-    "link_label": 200,
-    "columns": 80,
-    "themes": 200,
-    "statements": 300,
-    "options": 200,
-    "items": 300,
-    "categories": 80,
-    "questions": 1000,
-}
-
-
-class PhaseKind(enum.StrEnum):
-    """What participants do in a phase; members compare equal to their string values."""
-
-    INFO = "info"
-    IDEAS = "ideas"
-    GROUP = "group"
-    VOTE = "vote"
-    CLASSIFY = "classify"
-    RATE = "rate"
-    ACTIONS = "actions"
-    SUMMARY = "summary"
-    SMALL_GROUPS = "small_groups"
-    POLL = "poll"
-    PRIVATE = "private"
-
-
-def _custom_error(message: str) -> PydanticCustomError:
-    """Wrap a message as a pydantic error without the 'Value error, ' prefix."""
-    # Passing the text through ctx keeps braces in it from being read as placeholders.
-    return PydanticCustomError("workshop_model", "{message}", {"message": message})
-
-
-def _raise_errors(title: str, errors: Sequence[tuple[tuple[str | int, ...], str, Any]]) -> None:
-    """Raise one ValidationError carrying several (loc, message, input) errors."""
-    # A ValidationError raised inside a validator keeps its locs, prefixed by the
-    # caller's, so every problem points at its own field instead of the whole model.
-    details = [
-        InitErrorDetails(type=_custom_error(message), loc=loc, input=value)
-        for loc, message, value in errors
-    ]
-    raise ValidationError.from_exception_data(title, details)
-
-
-def _normalize_text(value: Any) -> dict[str, str]:
-    """Turn a plain string or a language mapping into a dict that always has Finnish."""
-    if isinstance(value, str):
-        value = {"fi": value}
-    if not isinstance(value, Mapping):
-        raise _custom_error("expected text or a mapping of language code (fi, sv, en) to text")
-    result: dict[str, str] = {}
-    for lang, text in value.items():
-        if lang not in LANGUAGES:
-            raise _custom_error(f"unknown language {lang!r}; use {', '.join(LANGUAGES)}")
-        # An empty translation is left out so the reader falls back to Finnish.
-        if text is None:
-            continue
-        if not isinstance(text, str):
-            raise _custom_error(f"{lang}: expected text, got {type(text).__name__}")
-        text = text.strip()
-        if text:
-            result[lang] = text
-    if "fi" not in result:
-        raise _custom_error("Finnish text (fi) is required and must not be empty")
-    return {lang: result[lang] for lang in LANGUAGES if lang in result}
-
-
-LocalizedText = Annotated[dict[str, str], BeforeValidator(_normalize_text)]
-
-
-def _limit(max_chars: int) -> AfterValidator:
-    """Return a validator refusing a localised text longer than `max_chars` in any language."""
-
-    def check(value: dict[str, str]) -> dict[str, str]:
-        for lang, text in value.items():
-            if len(text) > max_chars:
-                raise _custom_error(
-                    f"{lang}: text is {len(text)} characters long; at most {max_chars} allowed"
-                )
-        return value
-
-    return AfterValidator(check)
-
-
-def _limited_text(field: str) -> Any:
-    """Return the localised text type of a field with a length limit in TEXT_LIMITS."""
-    return Annotated[LocalizedText, _limit(TEXT_LIMITS[field])]
-
-
-TitleText = _limited_text("title")
-PromptText = _limited_text("prompt")
-LinkLabelText = _limited_text("link_label")
-ColumnText = _limited_text("columns")
-ThemeText = _limited_text("themes")
-StatementText = _limited_text("statements")
-
-Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9-]{2,64}$")]
-
-# Strict so YAML booleans (yes/no) and quoted numbers are caught instead of coerced.
-StrictInt = Annotated[int, Field(strict=True)]
-
-
-def localize(text: dict[str, str] | None, lang: str, fallback: str = "fi") -> str:
-    """Return the text in `lang`, else in `fallback`, else in Finnish, or "" for no text."""
-    if not text:
-        return ""
-    # Browsers and Babel hand out regional tags such as "sv-FI" or "sv_FI".
-    primary = lang.replace("_", "-").split("-", 1)[0].lower() if lang else "fi"
-    return text.get(primary) or text.get(fallback) or text.get("fi", "")
-
-
-class _Strict(BaseModel):
-    """Base for template parts: unknown keys are errors, typos must not vanish silently."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Column(_Strict):
-    """One column of an ideas wall, e.g. keep / change / give up."""
-
-    id: Slug
-    title: ColumnText
-
-
-class Statement(_Strict):
-    """One statement participants rate on the scale."""
-
-    id: Slug
-    text: StatementText
-
-
-class Scale(_Strict):
-    """The rating scale of a rate phase."""
-
-    min: StrictInt = 1
-    max: StrictInt = 5
-    min_label: LocalizedText | None = None
-    max_label: LocalizedText | None = None
-
-    @field_validator("max")
-    @classmethod
-    def _check_span(cls, value: int, info: ValidationInfo) -> int:
-        """Reject scales that are empty, reversed or too long to answer on a phone."""
-        low = info.data.get("min")
-        if low is not None and not 1 <= value - low <= 10:
-            raise _custom_error(f"max - min must be between 1 and 10 (min is {low})")
-        return value
-
-
-class InfoSettings(_Strict):
-    """Settings of an info phase."""
-
-    link: Annotated[str, StringConstraints(max_length=TEXT_LIMITS["link"])] | None = None
-    link_label: LinkLabelText | None = None
-
-    @field_validator("link")
-    @classmethod
-    def _check_link(cls, value: str | None) -> str | None:
-        """Accept only absolute http(s) links."""
-        if value is None:
-            return None
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise _custom_error("link must be an http:// or https:// URL")
-        return value
-
-
-class IdeasSettings(_Strict):
-    """Settings of an ideas phase."""
-
-    columns: list[Column] = Field(default_factory=list, max_length=6)
-    wall: Literal["participants", "projector"] = "participants"
-    max_ideas_per_person: StrictInt = Field(default=20, ge=1, le=50)
-
-    @model_validator(mode="after")
-    def _check_unique_columns(self) -> IdeasSettings:
-        """Reject repeated column ids, which would merge two columns' ideas."""
-        _check_unique_ids(type(self).__name__, "columns", [c.id for c in self.columns])
-        return self
-
-
-class GroupSettings(_Strict):
-    """Settings of a group phase."""
-
-    source: Slug
-    themes: list[ThemeText] = Field(default_factory=list, max_length=20)
-
-
-class VoteSettings(_Strict):
-    """Settings of a vote phase."""
-
-    source: Slug
-    budget: StrictInt = Field(default=3, ge=1, le=20)
-    per_item_cap: StrictInt = Field(default=1, ge=1, le=20)
-    show_results: Literal["live", "after_close"] = "after_close"
-
-    @field_validator("per_item_cap")
-    @classmethod
-    def _check_cap(cls, value: int, info: ValidationInfo) -> int:
-        """Reject a cap that a participant could never reach with their dots."""
-        budget = info.data.get("budget")
-        if budget is not None and value > budget:
-            raise _custom_error(f"per_item_cap ({value}) must not exceed budget ({budget})")
-        return value
-
-
-class RateSettings(_Strict):
-    """Settings of a rate phase."""
-
-    statements: list[Statement] = Field(min_length=1, max_length=30)
-    scale: Scale = Field(default_factory=Scale)
-    # Below five answers a distribution could reveal how one person answered.
-    min_responses: StrictInt = Field(default=5, ge=5)
-
-    @model_validator(mode="after")
-    def _check_unique_statements(self) -> RateSettings:
-        """Reject repeated statement ids, which would mix two statements' answers."""
-        _check_unique_ids(type(self).__name__, "statements", [s.id for s in self.statements])
-        return self
-
-
-class ActionsSettings(_Strict):
-    """Settings of an actions phase."""
-
-    source: Slug | None = None
-
-
-class Selection(_Strict):
-    """What a later phase takes from an earlier one: a vote's top items or a classify's
-    items of some categories (`columns_from` of an ideas phase, a phase's `banner`)."""
-
-    phase: Slug
-    # A vote: its N items with the most votes (at least one vote each); default 3.
-    top: StrictInt | None = Field(default=None, ge=1, le=20)
-    # A classify phase: the items whose decided category is one of these (required).
-    categories: list[Slug] | None = Field(default=None, min_length=1, max_length=6)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_id(cls, data: Any) -> Any:
-        """Accept a bare phase id as `{phase: id}`."""
-        return {"phase": data} if isinstance(data, str) else data
-
-
-# Kinds a Selection may name: they choose items (a vote's winners, a classify's categories).
-SELECTION_KINDS = ("vote", "classify")
-
-
-def selection_problems(
-    model: WorkshopModel, index: int, selection: Selection, loc: tuple[str | int, ...]
-) -> list[tuple[tuple[str | int, ...], str, Any]]:
-    """Return what is wrong with a Selection of phase `index` (an earlier vote or classify)."""
-    wanted = " or ".join(SELECTION_KINDS)
-    ids = [p.id for p in model.phases]
-    if selection.phase not in ids:
-        message = f"no phase with id {selection.phase!r}; expected an earlier {wanted} phase"
-        return [((*loc, "phase"), message, selection.phase)]
-    target_index = ids.index(selection.phase)
-    if target_index >= index:
-        message = f"phase {selection.phase!r} is not earlier; expected an earlier {wanted} phase"
-        return [((*loc, "phase"), message, selection.phase)]
-    target = model.phases[target_index]
-    if target.kind not in SELECTION_KINDS:
-        message = f"phase {selection.phase!r} is of kind {target.kind}; expected a {wanted} phase"
-        return [((*loc, "phase"), message, selection.phase)]
-    if target.kind == "vote" and selection.categories is not None:
-        return [((*loc, "categories"), "categories only apply to a classify phase", None)]
-    if target.kind == "classify":
-        if selection.categories is None:
-            message = f"name the categories of {selection.phase!r} to take"
-            return [((*loc, "categories"), message, None)]
-        known = [c.id for c in target.settings.categories]
-        return [
-            ((*loc, "categories", i), f"no category {c!r} in {selection.phase!r}", c)
-            for i, c in enumerate(selection.categories)
-            if c not in known
-        ]
-    return []
-
-
-class SummarySettings(_Strict):
-    """Settings of a summary phase (there are none)."""
-
-
+# What participants do in a phase, one member per kind of facilitator.phases
+# (SETTINGS_MODULES, in menu order); members compare equal to their string values.
+PhaseKind = enum.StrEnum("PhaseKind", [(kind.upper(), kind) for kind in SETTINGS_MODULES])
+PhaseKind.__doc__ = "What participants do in a phase; members compare equal to their string values."
+
+# The shared types live in facilitator/phases/settings_base.py and each kind's settings
+# in facilitator/phases/<kind>/settings.py; these names stay importable from here.
+_custom_error = custom_error
+_raise_errors = raise_errors
+_check_unique_ids = check_unique_ids
+_limit = limit
+_limited_text = limited_text
+_Strict = Strict
+
+# The settings models of the first seven kinds (the kinds' own; see settings_model()).
 PhaseSettings = (
     InfoSettings
     | IdeasSettings
@@ -373,68 +119,42 @@ PhaseSettings = (
     | SummarySettings
 )
 
-SETTINGS_BY_KIND: dict[PhaseKind, type[BaseModel]] = {
-    PhaseKind.INFO: InfoSettings,
-    PhaseKind.IDEAS: IdeasSettings,
-    PhaseKind.GROUP: GroupSettings,
-    PhaseKind.VOTE: VoteSettings,
-    PhaseKind.RATE: RateSettings,
-    PhaseKind.ACTIONS: ActionsSettings,
-    PhaseKind.SUMMARY: SummarySettings,
-}
-
-# What a facilitator may fill in when preparing a session (`prepare:` of a phase):
-# the phase's own title and prompt, and per kind these settings fields. A new kind
-# adds one entry here; facilitator/prepare.py knows how each field is edited.
+# What a facilitator may fill in when preparing a session (`prepare:` of a phase): the
+# phase's own title and prompt, and the fields its kind's settings module lists in
+# PREPARABLE; facilitator/prepare.py knows how each field is edited.
 PREPARABLE_PHASE_FIELDS = ("title", "prompt")
-PREPARABLE_SETTINGS: dict[PhaseKind, tuple[str, ...]] = {
-    PhaseKind.INFO: ("link", "link_label"),
-    PhaseKind.IDEAS: ("columns",),
-    PhaseKind.GROUP: ("themes",),
-    PhaseKind.CLASSIFY: ("categories",),
-    PhaseKind.RATE: ("statements",),
-    PhaseKind.SMALL_GROUPS: ("questions",),
-    PhaseKind.POLL: ("options",),
-    PhaseKind.PRIVATE: ("items",),
-}
-
-# Which kinds each kind's `source` may name.
-SOURCE_KINDS: dict[PhaseKind, tuple[PhaseKind, ...]] = {
-    PhaseKind.GROUP: (PhaseKind.IDEAS,),
-    PhaseKind.VOTE: (PhaseKind.IDEAS, PhaseKind.GROUP),
-    PhaseKind.ACTIONS: (PhaseKind.VOTE,),
-}
 
 
 def settings_model(kind: PhaseKind | str) -> type[BaseModel]:
     """Return the settings model of a kind: its settings module's SETTINGS (no app imports)."""
-    from .phases import settings_module
-
     return settings_module(str(kind)).SETTINGS
 
 
 def source_kinds(kind: PhaseKind | str) -> tuple[PhaseKind, ...]:
     """Return the kinds a phase of this kind may name as its `source`."""
-    from .phases import settings_module
-
     return tuple(PhaseKind(k) for k in settings_module(str(kind)).SOURCE_KINDS)
 
 
-def preparable_fields(kind: PhaseKind) -> tuple[str, ...]:
+def preparable_fields(kind: PhaseKind | str) -> tuple[str, ...]:
     """Return the fields a `prepare:` list of a phase of this kind may name."""
-    return PREPARABLE_PHASE_FIELDS + PREPARABLE_SETTINGS.get(kind, ())
+    return PREPARABLE_PHASE_FIELDS + getattr(settings_module(str(kind)), "PREPARABLE", ())
 
 
-def _check_unique_ids(title: str, list_name: str, ids: Iterable[str]) -> None:
-    """Raise an error at every id that repeats an earlier one in the list."""
-    seen: set[str] = set()
-    errors = []
-    for index, item_id in enumerate(ids):
-        if item_id in seen:
-            errors.append(((list_name, index, "id"), f"duplicate id {item_id!r}", item_id))
-        seen.add(item_id)
-    if errors:
-        _raise_errors(title, errors)
+def prompt_required(kind: PhaseKind | str) -> bool:
+    """Return whether a phase of this kind needs a prompt (all but summary)."""
+    return getattr(settings_module(str(kind)), "PROMPT_REQUIRED", True)
+
+
+def __getattr__(name: str) -> Any:
+    """Build the per-kind tables from the kinds' settings modules when asked for."""
+    tables = {
+        "SETTINGS_BY_KIND": settings_model,
+        "SOURCE_KINDS": source_kinds,
+        "PREPARABLE_SETTINGS": lambda kind: preparable_fields(kind)[len(PREPARABLE_PHASE_FIELDS) :],
+    }
+    if name not in tables:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return {kind: tables[name](kind) for kind in PhaseKind}
 
 
 class Phase(BaseModel):
@@ -481,8 +201,8 @@ class Phase(BaseModel):
 
     @model_validator(mode="after")
     def _check_prompt(self) -> Phase:
-        """Require a prompt on every kind except summary."""
-        if self.prompt is None and self.kind is not PhaseKind.SUMMARY:
+        """Require a prompt where the kind does (every kind but summary)."""
+        if self.prompt is None and prompt_required(self.kind):
             _raise_errors(
                 type(self).__name__,
                 [(("prompt",), f"a prompt is required for a {self.kind.value} phase", None)],

@@ -6,8 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from ...workshop_models import ActionsSettings as _BaseActionsSettings
-from ...workshop_models import Slug
+from ..settings_base import Problems, Slug, Strict, category_problems
 
 __all__ = ["ActionsSettings"]
 
@@ -23,9 +22,10 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ActionsSettings(_BaseActionsSettings):
+class ActionsSettings(Strict):
     """Settings of an actions phase: the candidates come from `source`."""
 
+    source: Slug | None = None
     # A classify `source`: offer only the items decided into these categories.
     categories: list[Slug] | None = Field(default=None, min_length=1, max_length=6)
     # Which kinds of agreed items the phase records: actions, experiments, ground rules.
@@ -41,21 +41,10 @@ class ActionsSettings(_BaseActionsSettings):
             raise ValueError("each item kind at most once")
         return value
 
-    def check_references(self, model: Any, index: int) -> list[tuple[tuple, str, Any]]:
+    def check_references(self, model: Any, index: int) -> Problems:
         """Check `categories` against the classify phase named by `source`."""
-        if self.categories is None:
-            return []
         source = model.phases[model.phase_index(self.source)] if self.source else None
-        if source is None or source.kind != "classify":
-            return [
-                (("categories",), "categories only apply when source is a classify phase", None)
-            ]
-        known = [c.id for c in source.settings.categories]
-        return [
-            (("categories", i), f"no category {c!r} in {self.source!r}", c)
-            for i, c in enumerate(self.categories)
-            if c not in known
-        ]
+        return category_problems(source, self.categories, self.source)
 
 
 SETTINGS = ActionsSettings

@@ -6,25 +6,26 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-# Only types defined before workshop_models reads every kind's settings module.
-from ...workshop_models import Slug, StrictInt, _limited_text, _Strict
+from ..settings_base import Slug, Strict, StrictInt, check_unique_ids, limited_text
 
 __all__ = ["Category", "ClassifySettings"]
 
 # Which kinds this kind's `source` may name (check-models checks it).
 SOURCE_KINDS: tuple[str, ...] = ("ideas", "group")
+# Settings fields a template may let the facilitator fill in when preparing a session.
+PREPARABLE: tuple[str, ...] = ("categories",)
 
 MIN_CATEGORIES, MAX_CATEGORIES = 2, 6
 
 
-class Category(_Strict):
+class Category(Strict):
     """One category an item can be placed in, e.g. central / unnecessary / unsuitable."""
 
     id: Slug
-    title: _limited_text("categories")  # type: ignore[valid-type]
+    title: limited_text("categories")  # type: ignore[valid-type]
 
 
-class ClassifySettings(_Strict):
+class ClassifySettings(Strict):
     """Settings of a classify phase: place each item of `source` into one category."""
 
     source: Slug
@@ -38,9 +39,7 @@ class ClassifySettings(_Strict):
     @model_validator(mode="after")
     def _check_unique_categories(self) -> ClassifySettings:
         """Reject repeated category ids, which would mix two categories' answers."""
-        from ...workshop_models import _check_unique_ids
-
-        _check_unique_ids(type(self).__name__, "categories", [c.id for c in self.categories])
+        check_unique_ids(type(self).__name__, "categories", [c.id for c in self.categories])
         return self
 
 

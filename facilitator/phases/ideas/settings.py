@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from ...workshop_models import Column, Selection, selection_problems
-from ...workshop_models import IdeasSettings as _BaseIdeasSettings
+from pydantic import Field, model_validator
+
+from ..settings_base import (
+    Problems,
+    Selection,
+    Slug,
+    Strict,
+    StrictInt,
+    check_unique_ids,
+    limited_text,
+    selection_problems,
+)
 
 __all__ = ["Column", "IdeasSettings"]
 
 # Which kinds this kind's `source` may name (check-models checks it).
 SOURCE_KINDS: tuple[str, ...] = ()
+# Settings fields a template may let the facilitator fill in when preparing a session.
+PREPARABLE: tuple[str, ...] = ("columns",)
+
+ColumnText = limited_text("columns")
 
 
-class IdeasSettings(_BaseIdeasSettings):
+class Column(Strict):
+    """One column of an ideas wall, e.g. keep / change / give up."""
+
+    id: Slug
+    title: ColumnText
+
+
+class IdeasSettings(Strict):
     """Settings of an ideas phase; columns may come from an earlier vote or classify."""
 
+    columns: list[Column] = Field(default_factory=list, max_length=6)
+    wall: Literal["participants", "projector"] = "participants"
+    max_ideas_per_person: StrictInt = Field(default=20, ge=1, le=50)
     # One column per chosen item of an earlier phase ("one theme at a time"): a vote's
     # top N items, or a classify phase's items of some categories.
     columns_from: Selection | None = None
 
-    def check_references(self, model: Any, index: int) -> list[tuple[tuple, str, Any]]:
+    @model_validator(mode="after")
+    def _check_unique_columns(self) -> IdeasSettings:
+        """Reject repeated column ids, which would merge two columns' ideas."""
+        check_unique_ids(type(self).__name__, "columns", [c.id for c in self.columns])
+        return self
+
+    def check_references(self, model: Any, index: int) -> Problems:
         """Check `columns_from` (and that it does not come with fixed columns)."""
         if self.columns_from is None:
             return []

@@ -6,24 +6,26 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ...workshop_models import Slug, StrictInt, _limited_text, _raise_errors, _Strict
+from ..settings_base import Slug, Strict, StrictInt, check_unique_ids, limited_text, raise_errors
 
 __all__ = ["PollOption", "PollSettings"]
 
 # Which kinds this kind's `source` may name (check-models checks it).
 SOURCE_KINDS: tuple[str, ...] = ()
+# Settings fields a template may let the facilitator fill in when preparing a session.
+PREPARABLE: tuple[str, ...] = ("options",)
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
-class PollOption(_Strict):
+class PollOption(Strict):
     """One answer a phone may choose."""
 
     id: Slug
-    title: _limited_text("options")  # type: ignore[valid-type]
+    title: limited_text("options")  # type: ignore[valid-type]
 
 
-class PollSettings(_Strict):
+class PollSettings(Strict):
     """Settings of a poll phase: single or multiple choice, thresholded results."""
 
     options: list[PollOption] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
@@ -39,19 +41,17 @@ class PollSettings(_Strict):
     @model_validator(mode="after")
     def _check_options(self) -> PollSettings:
         """Reject repeated option ids and a max_choices that does not fit the options."""
-        from ...workshop_models import _check_unique_ids
-
-        _check_unique_ids(type(self).__name__, "options", [o.id for o in self.options])
+        check_unique_ids(type(self).__name__, "options", [o.id for o in self.options])
         if self.max_choices is not None:
             if not self.multiple:
                 message = "max_choices needs multiple: true"
-                _raise_errors(type(self).__name__, [(("max_choices",), message, self.max_choices)])
+                raise_errors(type(self).__name__, [(("max_choices",), message, self.max_choices)])
             if self.max_choices > len(self.options):
                 message = (
                     f"max_choices ({self.max_choices}) must not exceed the number of options"
                     f" ({len(self.options)})"
                 )
-                _raise_errors(type(self).__name__, [(("max_choices",), message, self.max_choices)])
+                raise_errors(type(self).__name__, [(("max_choices",), message, self.max_choices)])
         return self
 
     def choice_limit(self) -> int:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from ...workshop_models import SummarySettings
+from ..settings_base import Strict
 
 __all__ = ["SummarySettings"]
 
 # Which kinds this kind's `source` may name (check-models checks it).
 SOURCE_KINDS: tuple[str, ...] = ()
+# A summary phase shows what came before; it needs no prompt of its own.
+PROMPT_REQUIRED = False
+
+
+class SummarySettings(Strict):
+    """Settings of a summary phase (there are none)."""
+
 
 SETTINGS = SummarySettings

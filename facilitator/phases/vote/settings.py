@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from ...workshop_models import Slug
-from ...workshop_models import VoteSettings as _BaseVoteSettings
+from ..settings_base import Problems, Slug, Strict, StrictInt, category_problems, custom_error
 
 __all__ = ["VoteSettings"]
 
@@ -25,9 +24,13 @@ def ideas_phase_of(model: Any, phase: Any) -> Any:
     return phase
 
 
-class VoteSettings(_BaseVoteSettings):
+class VoteSettings(Strict):
     """Settings of a vote phase, with the ballot restricted by column or by category."""
 
+    source: Slug
+    budget: StrictInt = Field(default=3, ge=1, le=20)
+    per_item_cap: StrictInt = Field(default=1, ge=1, le=20)
+    show_results: Literal["live", "after_close"] = "after_close"
     # Only the ideas of these columns of the ideas phase behind `source` (e.g. leave out
     # "keep"); a theme stays on the ballot if one of its ideas is in these columns.
     columns: list[Slug] | None = Field(default=None, min_length=1, max_length=6)
@@ -35,21 +38,19 @@ class VoteSettings(_BaseVoteSettings):
     # final one, else the one people agree on) is one of these.
     categories: list[Slug] | None = Field(default=None, min_length=1, max_length=6)
 
-    def check_references(self, model: Any, index: int) -> list[tuple[tuple, str, Any]]:
+    @field_validator("per_item_cap")
+    @classmethod
+    def _check_cap(cls, value: int, info: ValidationInfo) -> int:
+        """Reject a cap that a participant could never reach with their dots."""
+        budget = info.data.get("budget")
+        if budget is not None and value > budget:
+            raise custom_error(f"per_item_cap ({value}) must not exceed budget ({budget})")
+        return value
+
+    def check_references(self, model: Any, index: int) -> Problems:
         """Check `columns` and `categories` against the phases they name."""
-        errors: list[tuple[tuple, str, Any]] = []
         source = model.phases[model.phase_index(self.source)]
-        if self.categories is not None:
-            if source.kind != "classify":
-                message = "categories only apply when source is a classify phase"
-                errors.append((("categories",), message, None))
-            else:
-                known = [c.id for c in source.settings.categories]
-                errors += [
-                    (("categories", i), f"no category {c!r} in {self.source!r}", c)
-                    for i, c in enumerate(self.categories)
-                    if c not in known
-                ]
+        errors = category_problems(source, self.categories, self.source)
         if self.columns is not None:
             ideas = ideas_phase_of(model, source)
             known = [c.id for c in ideas.settings.columns] if ideas is not None else []
