@@ -29,6 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_pages(app)
+    # Websocket compression as configured (transport.py), around Engine.IO's middleware.
+    from .transport import websocket_compression
+
+    app.wsgi_app = websocket_compression(
+        app.wsgi_app, app.config, app.config["SOCKETIO_ASYNC_MODE"]
+    )
     # Outermost: every response, Flask's and Engine.IO's (polling) alike, gets them.
     app.wsgi_app = SecurityHeaders(app.wsgi_app, security_headers(app.config))
 

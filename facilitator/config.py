@@ -126,4 +126,8 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         # or from its previous response), and the longest silence within a request.
         "HEADER_TIMEOUT": float(os.environ.get("FACILITATOR_HEADER_TIMEOUT", "10")),
         "IDLE_TIMEOUT": float(os.environ.get("FACILITATOR_IDLE_TIMEOUT", "60")),
+        # permessage-deflate on websockets: off, on, or a size in bytes (only messages at
+        # least that long, each compressed alone). Off: chosen by measurement, see
+        # bench/README.md (connections.py): deflate per phone costs memory and CPU.
+        "WEBSOCKET_COMPRESSION": os.environ.get("FACILITATOR_WEBSOCKET_COMPRESSION", "off"),
     }

@@ -15,6 +15,14 @@ The eventlet server (the default) gets the full set:
 
 The threading mode (Werkzeug's development server) gets the header and idle timeouts
 per read only.
+
+Websocket compression (``WEBSOCKET_COMPRESSION``, both modes): ``off`` (the default)
+hides the client's ``Sec-WebSocket-Extensions`` offer from the websocket library, so no
+permessage-deflate is negotiated; ``on`` leaves it (every message compressed, with a
+compressor and a decompressor kept per connection); a number of bytes compresses only
+messages at least that long, each on its own (no context kept between messages, so no
+per-connection zlib memory), under eventlet; the threading mode treats a number as
+``off``. Figures: ``bench/README.md`` (*connections.py*).
 """
 
 from __future__ import annotations
@@ -308,6 +316,91 @@ def werkzeug_handler(base, header_timeout: float, idle_timeout: float):
             return ok
 
     return TimeoutHandler
+
+
+def compression_setting(value) -> int | None:
+    """Parse WEBSOCKET_COMPRESSION: None = off, 0 = every message, n = messages >= n bytes."""
+    text = str(value if value is not None else "off").strip().lower()
+    if text in ("off", "no", "false", "0", ""):
+        return None
+    if text in ("on", "yes", "true", "all"):
+        return 0
+    try:
+        threshold = int(text)
+    except ValueError:
+        raise ValueError(
+            f"FACILITATOR_WEBSOCKET_COMPRESSION must be off, on or a number of bytes, not {value!r}"
+        ) from None
+    if threshold < 0:
+        raise ValueError("FACILITATOR_WEBSOCKET_COMPRESSION must not be negative")
+    return threshold or None
+
+
+class NoWebsocketExtensions:
+    """WSGI middleware: websocket upgrades reach the library without extension offers.
+
+    With no ``Sec-WebSocket-Extensions`` the websocket library (eventlet's or
+    simple-websocket's) negotiates no permessage-deflate, whatever the browser offered.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.app(environ, start_response)
+
+
+def websocket_compression(wsgi_app, config, async_mode: str):
+    """Wrap the WSGI app for the configured websocket compression."""
+    threshold = compression_setting(config.get("WEBSOCKET_COMPRESSION"))
+    if threshold is None or (threshold and async_mode != "eventlet"):
+        return NoWebsocketExtensions(wsgi_app)
+    if threshold:
+        install_compression_threshold(threshold)
+    return wsgi_app
+
+
+_threshold_installed = [0]
+
+
+def install_compression_threshold(threshold: int) -> None:
+    """Under eventlet: compress only messages of at least `threshold` bytes, each alone.
+
+    The negotiation answer adds ``server_no_context_takeover`` and
+    ``client_no_context_takeover`` (RFC 7692 lets a server add both to any offer), so
+    eventlet makes a compressor or decompressor per compressed message and none stays
+    with the connection; shorter messages go out uncompressed (RSV1 clear).
+    """
+    from eventlet import websocket as ws
+
+    if _threshold_installed[0]:
+        _threshold_installed[0] = threshold
+        return
+    _threshold_installed[0] = threshold
+    negotiate = ws.WebSocketWSGI._negotiate_permessage_deflate
+    pack = ws.RFC6455WebSocket._pack_message
+    compressor = ws.RFC6455WebSocket._get_permessage_deflate_enc
+
+    def negotiate_without_context(self, extensions):
+        chosen = negotiate(self, extensions)
+        if chosen is not None:
+            chosen["server_no_context_takeover"] = True
+            chosen["client_no_context_takeover"] = True
+        return chosen
+
+    def pack_long_only(self, message, *args, **kwargs):
+        self._facilitator_plain = len(message) < _threshold_installed[0]
+        return pack(self, message, *args, **kwargs)
+
+    def compressor_for_long(self):
+        if getattr(self, "_facilitator_plain", False):
+            return None
+        return compressor(self)
+
+    ws.WebSocketWSGI._negotiate_permessage_deflate = negotiate_without_context
+    ws.RFC6455WebSocket._pack_message = pack_long_only
+    ws.RFC6455WebSocket._get_permessage_deflate_enc = compressor_for_long
 
 
 def serve_eventlet(app, listener, protocol_base) -> None:
