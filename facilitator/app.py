@@ -9,7 +9,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from . import config
-from .extensions import babel, csrf, db, login_manager, socketio
+from .extensions import babel, choose_database_waits, csrf, db, login_manager, socketio
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -116,6 +116,8 @@ def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
+    # PostgreSQL waits yield to other connections under eventlet (extensions.py).
+    app.extensions["database_wait"] = choose_database_waits(app.config)
     with app.app_context():
         _tune_sqlite(db.engine)
     csrf.init_app(app)

@@ -130,4 +130,7 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         # least that long, each compressed alone). Off: chosen by measurement, see
         # bench/README.md (connections.py): deflate per phone costs memory and CPU.
         "WEBSOCKET_COMPRESSION": os.environ.get("FACILITATOR_WEBSOCKET_COMPRESSION", "off"),
+        # How psycopg waits for PostgreSQL: auto (cooperative under eventlet), cooperative
+        # or blocking (extensions.choose_database_waits; figures in bench/README.md).
+        "DATABASE_WAIT": os.environ.get("FACILITATOR_DATABASE_WAIT", "auto"),
     }

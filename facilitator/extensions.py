@@ -27,3 +27,47 @@ socketio = SocketIO()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def choose_database_waits(config) -> str:
+    """Choose how psycopg waits for PostgreSQL; return the choice made.
+
+    ``DATABASE_WAIT``: ``auto`` (the default) waits cooperatively when the process runs
+    under eventlet with ``select`` monkey-patched, and leaves psycopg's own choice
+    otherwise; ``cooperative`` and ``blocking`` force one. Cooperative: psycopg's
+    pure-Python ``wait_select``, whose ``select.select`` is eventlet's green one after
+    ``eventlet.monkey_patch()``, so a query or a commit waiting for the database yields
+    to the other connections instead of holding the event loop (psycopg detects only
+    gevent's patching by itself and otherwise waits in C, blocking the loop). Blocking:
+    psycopg's C wait, right for the threading mode where each request has its own
+    thread. ``PSYCOPG_WAIT_FUNC`` in the environment (psycopg's own switch) wins.
+    Figures: ``bench/README.md`` (*pg_latency.py*).
+    """
+    import os
+    import sys
+
+    if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return "not PostgreSQL"
+    if os.environ.get("PSYCOPG_WAIT_FUNC"):
+        return os.environ["PSYCOPG_WAIT_FUNC"]
+    choice = str(config.get("DATABASE_WAIT") or "auto").strip().lower()
+    if choice not in ("auto", "cooperative", "blocking"):
+        raise ValueError(
+            f"FACILITATOR_DATABASE_WAIT must be auto, cooperative or blocking, not {choice!r}"
+        )
+    from psycopg import waiting
+
+    patched = False
+    if "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        patched = patcher.is_monkey_patched("select")
+    _psycopg_wait.setdefault("default", waiting.wait)
+    if choice == "cooperative" or (choice == "auto" and patched):
+        waiting.wait = waiting.wait_select
+        return "cooperative"
+    waiting.wait = _psycopg_wait["default"]
+    return "blocking"
+
+
+_psycopg_wait: dict = {}
