@@ -1,7 +1,7 @@
 """Socket.IO handlers and the one place that publishes to rooms.
 
 Handlers stay thin: authenticate, validate the payload, call `operations`,
-then publish once after the commit. Every event is acknowledged with
+then publish once after the commit (`unit_of_work`). Every event is acknowledged with
 `{"ok": true, ...}` or `{"ok": false, "error": {code, message}}`.
 """
 
@@ -12,6 +12,8 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -142,14 +144,39 @@ def commit_and_publish() -> None:
     send_publication(g.pop("publication", None))
 
 
+@contextmanager
+def unit_of_work(send: bool = True) -> Iterator[uow.Publication]:
+    """Run the block as one unit of work: one commit at the end, then publish.
+
+    Operations inside write and queue on the yielded `Publication` but never commit.
+    Leaving the block normally commits once and (with `send`) publishes what was
+    queued; an exception rolls everything back, publishes nothing and propagates.
+    Inside another unit of work (a CLI command wrapping an operation that opens its
+    own) the block joins the outer one: only the outermost commits and publishes.
+    With `send=False` the caller publishes the yielded outbox itself after the block
+    (`send_publication`), e.g. to answer a failure there differently.
+    """
+    if g.get("unit_of_work_open"):
+        yield uow.publication()
+        return
+    pub = uow.begin()
+    g.unit_of_work_open = True
+    try:
+        yield pub
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        g.pop("unit_of_work_open", None)
+        uow.discard()
+    if send:
+        send_publication(pub)
+
+
 def publish_phase(workshop: Workshop) -> None:
     """Tell every screen the phase or session state changed; clients re-sync."""
     publish(workshop.id, "phase", {"index": workshop.phase_index, "status": workshop.status.value})
-
-
-def publish_timer(workshop: Workshop) -> None:
-    """Send the timer state to every screen."""
-    publish(workshop.id, "timer", ser.timer_dict(workshop))
 
 
 def publish_presence(workshop_id: int) -> None:
@@ -300,18 +327,13 @@ def handler(event: str, payload_model: type[BaseModel] | None):
                 except (ValidationError, ValueError, TypeError, RecursionError):
                     return fail("invalid")
             # One unit of work: the operation queues, one commit, then publish, then ack.
-            pub = uow.begin()
             try:
-                ack = fn(data)
-                db.session.commit()
+                with unit_of_work(send=False) as pub:
+                    ack = fn(data)
             except OperationError as exc:
-                db.session.rollback()
                 return {"ok": False, "error": exc.to_dict()}
             except Exception as exc:
-                db.session.rollback()
                 return unexpected(exc, f"socket event {event}")
-            finally:
-                uow.discard()
             try:
                 send_publication(pub)
                 return ack
@@ -417,7 +439,9 @@ def on_join(data: JoinPayload):
     if conn.role == ser.PARTICIPANT:
         with _online_lock:
             _online.setdefault(workshop.id, {})[request.sid] = conn.participant_id
-        publish_presence(workshop.id)
+        # After the commit: a phone joining for the first time counts once its row is stored.
+        workshop_id = workshop.id
+        uow.publication().once(("presence", workshop_id), lambda _: publish_presence(workshop_id))
         enter_kind_rooms(workshop, db.session.get(Participant, conn.participant_id))
     return {"ok": True, "state": _snapshot(conn, workshop)}
 
