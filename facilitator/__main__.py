@@ -140,7 +140,10 @@ def reset_password(args: argparse.Namespace) -> int:
         if user is None:
             print(f"reset-password: no account with the email {args.email}", file=sys.stderr)
             return 1
-        ops.set_password(user, password)
+        from .realtime import unit_of_work
+
+        with unit_of_work():
+            ops.set_password(user, password)
         email = user.email
         db.engine.dispose()
     if args.generate:

@@ -1,10 +1,15 @@
 """Session-level state changes. Plain functions over values and model objects, never `request`.
 
-Every function validates against the session's state and changes the database. The
-session-level ones here (accounts, tokens, sessions, phases, timer, retention) commit
-before returning. A phase kind's operations live in facilitator/phases/<kind>/ops.py
-(reachable here under their old names): they never commit; the edge commits once and
-then publishes what they queued (see docs/architecture.md, "Unit of work").
+Every function validates against the session's state and changes the database, but
+never commits and never publishes: what screens must hear (`phase`, `timer`,
+`session.deleted`, a kind's results) is queued on the unit of work's `Publication`
+(`phases.base.publication()`), and the edge (the API's `@unit_of_work`, the dashboard
+routes, the socket `handler`, a CLI command: `realtime.unit_of_work()`) commits once
+and then publishes, so a multi-step change is one transaction (see
+docs/architecture.md, "Unit of work"). Two are edges of their own: `create_facilitator`
+(the sign-up page calls it alone) and `purge_participants` (a batch job, one unit of
+work per session). A phase kind's operations live in facilitator/phases/<kind>/ops.py
+(reachable here under their old names).
 """
 
 from __future__ import annotations
@@ -81,6 +86,45 @@ def current_phase(workshop: Workshop):
     return workshop_model(workshop).phases[workshop.phase_index]
 
 
+def _publication():
+    """Return the current unit of work's outbox (imported late: the kinds import us)."""
+    from .phases.base import publication
+
+    return publication()
+
+
+def announce_phase(workshop: Workshop) -> None:
+    """Queue the `phase` event (clients re-sync), built from the committed state."""
+    workshop_id = workshop.id
+
+    def send(publish) -> None:
+        payload = {"index": workshop.phase_index, "status": workshop.status.value}
+        publish(workshop_id, "phase", payload)
+
+    _publication().once(("phase", workshop_id), send)
+
+
+def announce_timer(workshop: Workshop) -> None:
+    """Queue the `timer` event for every screen."""
+    from .serializers import timer_dict
+
+    workshop_id = workshop.id
+    _publication().once(
+        ("timer", workshop_id), lambda publish: publish(workshop_id, "timer", timer_dict(workshop))
+    )
+
+
+def announce_deleted(workshop_id: int, language: str) -> None:
+    """Queue telling a deleted session's screens it is gone (and emptying its rooms)."""
+
+    def send(_publish) -> None:
+        from .realtime import publish_deleted
+
+        publish_deleted(workshop_id, language)
+
+    _publication().once(("deleted", workshop_id), send)
+
+
 def _transition(method, *args) -> None:
     """Run a model transition method, turning a refusal into an OperationError."""
     try:
@@ -106,6 +150,7 @@ def create_facilitator(email: str, name: str, password: str, language: str = "fi
         language=language,
     )
     db.session.add(user)
+    # The sign-up page (views/auth.py) calls this alone: it is its own unit of work.
     db.session.commit()
     return user
 
@@ -129,7 +174,7 @@ def create_api_token(user: Facilitator, name: str) -> tuple[ApiToken, str]:
         facilitator=user, name=name.strip()[:80] or "API", token_hash=hash_token(plain)
     )
     db.session.add(token)
-    db.session.commit()
+    db.session.flush()
     return token, plain
 
 
@@ -139,7 +184,6 @@ def revoke_api_token(user: Facilitator, token_id: int) -> None:
     if token is None or token.facilitator_id != user.id:
         raise OperationError("not_found")
     db.session.delete(token)
-    db.session.commit()
 
 
 def facilitator_for_token(plain: str) -> Facilitator | None:
@@ -148,7 +192,6 @@ def facilitator_for_token(plain: str) -> Facilitator | None:
     if token is None:
         return None
     token.last_used_at = utcnow()
-    db.session.commit()
     return token.facilitator
 
 
@@ -166,7 +209,8 @@ def set_password(user: Facilitator, password: str, keep_login_id: int | None = N
     """Replace the facilitator's password (the caller has checked its length).
 
     Every sign-in of the account ends except the one with `keep_login_id` (the browser
-    that changed it), so a stolen cookie stops working; returns how many ended.
+    that changed it), so a stolen cookie stops working; returns how many ended. Their
+    open control views and projectors are disconnected after the commit.
     """
     user.password_hash = passwords.hash_password(password)
     ending = select(LoginSession.id).where(LoginSession.facilitator_id == user.id)
@@ -175,11 +219,14 @@ def set_password(user: Facilitator, password: str, keep_login_id: int | None = N
     ids = list(db.session.scalars(ending))
     if ids:
         db.session.execute(delete(LoginSession).where(LoginSession.id.in_(ids)))
-    db.session.commit()
-    # Their open control views and projectors stop too, not only their next request.
-    from . import logins
 
-    logins.end_sockets(ids)
+        # Their open control views and projectors stop too, not only their next request.
+        def end(_publish) -> None:
+            from . import logins
+
+            logins.end_sockets(ids)
+
+        _publication().once(("end_sockets", user.id), end)
     return len(ids)
 
 
@@ -194,7 +241,6 @@ def update_profile(user: Facilitator, name: str, language: str) -> None:
         raise OperationError("invalid")
     user.name = name
     user.language = language
-    db.session.commit()
 
 
 # --- sessions ---------------------------------------------------------------
@@ -247,12 +293,13 @@ def create_workshop(
     title: str,
     team_name: str,
     language: str,
-    commit: bool = True,
+    commit: bool = False,
 ) -> Workshop:
     """Create an upcoming session from a template, with the template's suggested themes.
 
-    `commit=False`: only flush, for a caller that adds more to the same unit of work
-    (a series session, series.start_next).
+    Like every operation here it only flushes; the caller's unit of work commits, with
+    whatever else it adds (a series session, series.start_next). `commit` is accepted
+    from older callers and ignored.
     """
     title = title.strip()
     if not title:
@@ -275,8 +322,6 @@ def create_workshop(
     db.session.add(workshop)
     db.session.flush()
     _add_suggested_themes(workshop, model)
-    if commit:
-        db.session.commit()
     return workshop
 
 
@@ -302,13 +347,13 @@ def find_workshop_by_code(code: str) -> Workshop | None:
 def start_workshop(workshop: Workshop) -> None:
     """Start the session at its first phase."""
     _transition(workshop.start)
-    db.session.commit()
+    announce_phase(workshop)
 
 
 def close_workshop(workshop: Workshop) -> None:
     """Close the session."""
     _transition(workshop.close)
-    db.session.commit()
+    announce_phase(workshop)
 
 
 def move_phase(workshop: Workshop, to: str | int) -> None:
@@ -321,13 +366,22 @@ def move_phase(workshop: Workshop, to: str | int) -> None:
     else:
         index = int(to)
     _transition(workshop.move_to_phase, index, count)
-    db.session.commit()
+    announce_phase(workshop)
 
 
 def set_input_open(workshop: Workshop, is_open: bool) -> None:
-    """Open or close input for the current phase."""
+    """Open or close input for the current phase.
+
+    In a phase with results (a vote) this is also the reveal, or the hiding again, of
+    the counts: the kind's results go out again after the commit.
+    """
+    from .phases import registry
+
     _transition(workshop.set_input_open, is_open)
-    db.session.commit()
+    announce_phase(workshop)
+    spec = registry.of(current_phase(workshop))
+    if spec.has_results:
+        _publication().mark(workshop.id, spec.name)
 
 
 def control_timer(workshop: Workshop, action: str, seconds: int = 60) -> None:
@@ -346,7 +400,7 @@ def control_timer(workshop: Workshop, action: str, seconds: int = 60) -> None:
         workshop.reset_timer()
     else:
         raise OperationError("invalid")
-    db.session.commit()
+    announce_timer(workshop)
 
 
 # --- session management -------------------------------------------------------
@@ -363,7 +417,8 @@ def rename_workshop(workshop: Workshop, title: str, team_name: str | None = None
         if len(team_name) > TEAM_NAME_MAX_CHARS:
             raise OperationError("too_long", max=TEAM_NAME_MAX_CHARS)
         workshop.team_name = team_name
-    db.session.commit()
+    # Screens show the title: they re-sync.
+    announce_phase(workshop)
 
 
 def duplicate_workshop(workshop: Workshop, title: str) -> Workshop:
@@ -389,7 +444,6 @@ def duplicate_workshop(workshop: Workshop, title: str) -> Workshop:
     db.session.add(copied)
     db.session.flush()
     _add_suggested_themes(copied, workshop_model(workshop))
-    db.session.commit()
     return copied
 
 
@@ -399,7 +453,7 @@ def reopen_workshop(workshop: Workshop) -> None:
     if workshop.join_code.startswith("~"):
         # Its code was retired and given to another session: it gets a new one.
         workshop.join_code = _new_join_code()
-    db.session.commit()
+    announce_phase(workshop)
 
 
 def workshop_content_counts(workshop: Workshop) -> dict[str, int]:
@@ -427,10 +481,11 @@ def delete_workshop(workshop: Workshop) -> None:
 
     Every table that refers to a session does so with ON DELETE CASCADE (SQLite runs
     with foreign keys on), so one DELETE removes participants, ideas, themes, votes,
-    ratings and actions in the same transaction.
+    ratings and actions in the same transaction. Its screens are told after the commit.
     """
-    db.session.execute(delete(Workshop).where(Workshop.id == workshop.id))
-    db.session.commit()
+    workshop_id, language = workshop.id, workshop.language
+    db.session.execute(delete(Workshop).where(Workshop.id == workshop_id))
+    announce_deleted(workshop_id, language)
 
 
 # --- retention: deleting an account, unlinking participants ------------------
@@ -460,7 +515,7 @@ def delete_facilitator(user: Facilitator) -> list[tuple[int, str]]:
 
     One transaction: the sessions go first (each with everything in it, through ON
     DELETE CASCADE), then the tokens, the sign-ins and the account row. Returns the
-    deleted sessions' ids and languages, so their screens can be told.
+    deleted sessions' ids and languages; their screens are told after the commit.
     """
     uid = user.id
     sessions = db.session.execute(
@@ -470,8 +525,10 @@ def delete_facilitator(user: Facilitator) -> list[tuple[int, str]]:
     db.session.execute(delete(ApiToken).where(ApiToken.facilitator_id == uid))
     db.session.execute(delete(LoginSession).where(LoginSession.facilitator_id == uid))
     db.session.execute(delete(Facilitator).where(Facilitator.id == uid))
-    db.session.commit()
+    # The deleted rows' objects (the signed-in user) must not be reloaded after the commit.
     db.session.expunge_all()
+    for workshop_id, language in sessions:
+        announce_deleted(workshop_id, language)
     return [(wid, language) for wid, language in sessions]
 
 
@@ -506,8 +563,11 @@ def purge_participants(days: float | None = None, now=None) -> PurgeResult:
     the session keeps how many there were
     (and how many had voted in each vote phase), so counts, results and exports read
     exactly as before. Live and upcoming sessions, and sessions closed more recently,
-    are not touched. Safe to run in several processes at once.
+    are not touched. Safe to run in several processes at once. A batch job, so its own
+    edge: each session is purged in its own unit of work.
     """
+    from .realtime import unit_of_work
+
     cutoff = (now or utcnow()) - retention_period(days)
     due = db.session.scalars(
         select(Workshop.id)
@@ -521,12 +581,13 @@ def purge_participants(days: float | None = None, now=None) -> PurgeResult:
     db.session.rollback()  # end the read: each session is purged in its own transaction
     result = PurgeResult()
     for workshop_id in due:
-        _unlink_participants(workshop_id, cutoff, result)
+        with unit_of_work():
+            _unlink_participants(workshop_id, cutoff, result)
     return result
 
 
 def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
-    """Unlink one session's participants in one transaction (see purge_participants)."""
+    """Unlink one session's participants (see purge_participants; no commit)."""
     # A write first: it locks the session's row (PostgreSQL) or the database (SQLite),
     # so a second purge or a reopen at the same moment waits, then finds nothing to do.
     locked = db.session.execute(
@@ -541,12 +602,10 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
     ).rowcount
     workshop = db.session.get(Workshop, workshop_id, populate_existing=True) if locked else None
     if workshop is None:
-        db.session.rollback()
         return
     in_session = Participant.workshop_id == workshop_id
     participants = db.session.scalar(select(func.count(Participant.id)).where(in_session))
     if not participants:
-        db.session.rollback()
         return
     # Every column that points at a participant: nullable links are emptied (answers
     # stay and count), rows with a required link (group memberships) go with it.
@@ -592,7 +651,7 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
     db.session.execute(delete(Participant).where(in_session))
     workshop.unlinked_participants = (workshop.unlinked_participants or 0) + participants
     workshop.unlinked_voters = voters
-    db.session.commit()
+    db.session.flush()
     result.sessions += 1
     result.participants += participants
     result.deleted_ideas += counts["deleted_ideas"]
@@ -616,9 +675,11 @@ def join_participant(workshop: Workshop, token: str) -> Participant:
     participant = Participant(workshop_id=workshop.id, token_hash=token_hash)
     db.session.add(participant)
     try:
-        db.session.commit()
+        # The insert goes out now: a second tab racing in hits the unique constraint here.
+        db.session.flush()
     except IntegrityError:
-        # Two tabs of the same phone joined at once: the other one made the row.
+        # Two tabs of the same phone joined at once: the other one made the row (the
+        # join is the first write of its unit of work, so nothing else is lost).
         db.session.rollback()
         participant = db.session.scalar(select(Participant).filter_by(token_hash=token_hash))
     return participant

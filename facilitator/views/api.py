@@ -35,7 +35,6 @@ from ..catalog import available_models
 from ..errors import OperationError
 from ..extensions import csrf, db
 from ..models import ActionStatus, ItemKind, SessionStatus, Workshop
-from ..phases import base as uow
 from ..phases import registry
 from ..text import clean_input
 from ..workshop_models import localize
@@ -230,7 +229,9 @@ def authenticate():
     """Accept a personal API token, or the login cookie with a CSRF header for writes."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user = ops.facilitator_for_token(header[7:].strip())
+        # Its own small unit of work: the token's last use is stored even on a read.
+        with realtime.unit_of_work():
+            user = ops.facilitator_for_token(header[7:].strip())
         if user is None:
             raise ApiError(401, "unauthorized")
         g.api_user = user
@@ -274,15 +275,33 @@ def unit_of_work(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        uow.begin()
-        try:
-            response = view(*args, **kwargs)
-            realtime.commit_and_publish()
-        finally:
-            uow.discard()
-        return response
+        with realtime.unit_of_work():
+            return view(*args, **kwargs)
 
     return wrapper
+
+
+def session_write(rule: str, method: str = "POST", endpoint: str | None = None):
+    """Register a write on one of the caller's sessions (`/sessions/<id>` + `rule`).
+
+    The view gets the session (`owned`: 404 unless the caller may run it) instead of
+    its id, and runs as one unit of work.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def route(session_id: int, **kwargs):
+            return view(owned(session_id), **kwargs)
+
+        bp.add_url_rule(
+            "/sessions/<int:session_id>" + rule,
+            endpoint or view.__name__,
+            unit_of_work(route),
+            methods=[method],
+        )
+        return view
+
+    return decorate
 
 
 def owned(session_id: int) -> Workshop:
@@ -356,8 +375,9 @@ def list_sessions():
 
 
 @bp.post("/sessions")
+@unit_of_work
 def create_session():
-    """Create a session from a template."""
+    """Create a session from a template (and put it in a team): one transaction."""
     data = body(CreateSession)
     model = available_models().get(data.model_id)
     if model is None:
@@ -374,7 +394,6 @@ def create_session():
         workshop.team_id = team.id
         if not workshop.team_name:
             workshop.team_name = team.name[:200]
-        db.session.commit()
     return session_summary(workshop), 201
 
 
@@ -384,10 +403,9 @@ def get_session(session_id: int):
     return facilitator_state(owned(session_id))
 
 
-@bp.patch("/sessions/<int:session_id>")
-def patch_session(session_id: int):
+@session_write("", "PATCH")
+def patch_session(workshop: Workshop):
     """Rename a session: its title, its team name or both."""
-    workshop = owned(session_id)
     data = body(SessionPatch)
     fields = data.model_fields_set
     if not fields or any(getattr(data, name) is None for name in fields):
@@ -397,91 +415,62 @@ def patch_session(session_id: int):
         data.title if data.title is not None else workshop.title,
         data.team_name if "team_name" in fields else None,
     )
-    # Screens show the title: they re-sync.
-    realtime.publish_phase(workshop)
     return session_summary(workshop)
 
 
-@bp.post("/sessions/<int:session_id>/duplicate")
-def duplicate_session(session_id: int):
+@session_write("/duplicate")
+def duplicate_session(workshop: Workshop):
     """Make a new upcoming session from the same template snapshot and settings."""
-    workshop = owned(session_id)
     data = body(SessionDuplicate) if request.get_data() else SessionDuplicate()
     title = data.title if data.title is not None else copy_title(workshop.title)
     return session_summary(ops.duplicate_workshop(workshop, title)), 201
 
 
-@bp.post("/sessions/<int:session_id>/reopen")
-def reopen(session_id: int):
-    """Bring a closed session back to live for corrections, input closed."""
-    workshop = owned(session_id)
-    ops.reopen_workshop(workshop)
-    return _changed(workshop)
-
-
-@bp.delete("/sessions/<int:session_id>")
-def delete_session(session_id: int):
+@session_write("", "DELETE")
+def delete_session(workshop: Workshop):
     """Delete a session and everything in it; its screens are told it is gone."""
-    workshop = owned(session_id)
     if workshop.facilitator_id != g.api_user.id:
         # A shared team's member runs its sessions but deletes only their own.
         raise ApiError(404, "not_found")
     counts = ops.workshop_content_counts(workshop)
-    workshop_id, language = workshop.id, workshop.language
+    workshop_id = workshop.id
     ops.delete_workshop(workshop)
-    realtime.publish_deleted(workshop_id, language)
     return {"deleted": {"id": workshop_id, **counts}}
 
 
-def _changed(workshop: Workshop):
-    """Answer a phase or status change: publish it and return the new state."""
-    realtime.publish_phase(workshop)
-    return facilitator_state(workshop)
+# Status and phase changes: endpoint and path -> the operation and what it takes from
+# the body. Each answers the facilitator's new state; the operation queues the `phase`
+# event (and, for the input switch in a vote, the reveal of its results).
+STATE_CHANGES = {
+    "start": ("start_workshop", None),
+    "close": ("close_workshop", None),
+    "reopen": ("reopen_workshop", None),
+    "phase": ("move_phase", lambda: body(PhaseMove).to),
+    "input": ("set_input_open", lambda: body(InputToggle).open),
+}
 
 
-@bp.post("/sessions/<int:session_id>/start")
-def start(session_id: int):
-    """Start a session."""
-    workshop = owned(session_id)
-    ops.start_workshop(workshop)
-    return _changed(workshop)
+def _state_change(name: str, operation: str, argument):
+    """Register `POST /sessions/<id>/<name>` for one status or phase change."""
+
+    def change(workshop: Workshop):
+        args = () if argument is None else (argument(),)
+        getattr(ops, operation)(workshop, *args)
+        return facilitator_state(workshop)
+
+    change.__doc__ = f"Run operations.{operation} on the session; answer its new state."
+    session_write(f"/{name}", endpoint="input_toggle" if name == "input" else name)(change)
 
 
-@bp.post("/sessions/<int:session_id>/close")
-def close(session_id: int):
-    """Close a session."""
-    workshop = owned(session_id)
-    ops.close_workshop(workshop)
-    return _changed(workshop)
+for _name, (_operation, _argument) in STATE_CHANGES.items():
+    _state_change(_name, _operation, _argument)
 
 
-@bp.post("/sessions/<int:session_id>/phase")
-def phase(session_id: int):
-    """Move to the next, previous or a numbered phase."""
-    workshop = owned(session_id)
-    ops.move_phase(workshop, body(PhaseMove).to)
-    return _changed(workshop)
-
-
-@bp.post("/sessions/<int:session_id>/input")
-def input_toggle(session_id: int):
-    """Open or close input in the current phase."""
-    workshop = owned(session_id)
-    ops.set_input_open(workshop, body(InputToggle).open)
-    # In a vote phase this is the reveal (or the hiding again) of the counts.
-    spec = registry.of(ops.current_phase(workshop))
-    if spec.has_results:
-        realtime.results.mark(workshop.id, spec.name)
-    return _changed(workshop)
-
-
-@bp.post("/sessions/<int:session_id>/timer")
-def timer(session_id: int):
+@session_write("/timer")
+def timer(workshop: Workshop):
     """Start, pause, extend or reset the timer."""
-    workshop = owned(session_id)
     data = body(TimerControl)
     ops.control_timer(workshop, data.action, data.seconds or 60)
-    realtime.publish_timer(workshop)
     return {"timer": ser.timer_dict(workshop)}
 
 
@@ -543,11 +532,9 @@ def copy_lines(session_id: int):
 # --- moderation ---------------------------------------------------------------
 
 
-@bp.patch("/sessions/<int:session_id>/ideas/<int:idea_id>")
-@unit_of_work
-def patch_idea(session_id: int, idea_id: int):
+@session_write("/ideas/<int:idea_id>", "PATCH")
+def patch_idea(workshop: Workshop, idea_id: int):
     """Hide or show an idea, or put it under a theme."""
-    workshop = owned(session_id)
     data = body(IdeaPatch)
     fields = data.model_fields_set
     if not fields:
@@ -563,11 +550,9 @@ def patch_idea(session_id: int, idea_id: int):
     return {"idea": ser.idea_dict(idea, ser.FACILITATOR)}
 
 
-@bp.post("/sessions/<int:session_id>/ideas/<int:idea_id>/merge")
-@unit_of_work
-def merge_idea(session_id: int, idea_id: int):
+@session_write("/ideas/<int:idea_id>/merge")
+def merge_idea(workshop: Workshop, idea_id: int):
     """Merge an idea into another."""
-    workshop = owned(session_id)
     idea, target = ops.merge_ideas(workshop, idea_id, body(Merge).into)
     return {
         "idea": ser.idea_dict(idea, ser.FACILITATOR),
@@ -575,11 +560,9 @@ def merge_idea(session_id: int, idea_id: int):
     }
 
 
-@bp.post("/sessions/<int:session_id>/themes")
-@unit_of_work
-def create_theme(session_id: int):
+@session_write("/themes")
+def create_theme(workshop: Workshop):
     """Create a theme in a group phase."""
-    workshop = owned(session_id)
     data = body(ThemeCreate)
     if data.idea_ids is not None:
         theme, ideas = ops.add_theme_with_ideas(workshop, data.phase_id, data.title, data.idea_ids)
@@ -591,11 +574,9 @@ def create_theme(session_id: int):
     return {"theme": ser.theme_dict(theme)}, 201
 
 
-@bp.post("/sessions/<int:session_id>/ideas/theme")
-@unit_of_work
-def assign_ideas(session_id: int):
+@session_write("/ideas/theme")
+def assign_ideas(workshop: Workshop):
     """Put several ideas under one theme (or none) at once: one commit, one publish."""
-    workshop = owned(session_id)
     data = body(AssignIdeas)
     theme, ideas = ops.assign_ideas(workshop, data.idea_ids, data.theme_id)
     return {
@@ -604,20 +585,16 @@ def assign_ideas(session_id: int):
     }
 
 
-@bp.patch("/sessions/<int:session_id>/themes/<int:theme_id>")
-@unit_of_work
-def rename_theme(session_id: int, theme_id: int):
+@session_write("/themes/<int:theme_id>", "PATCH")
+def rename_theme(workshop: Workshop, theme_id: int):
     """Rename a theme."""
-    workshop = owned(session_id)
     theme = ops.rename_theme(workshop, theme_id, body(ThemeRename).title)
     return {"theme": ser.theme_dict(theme)}
 
 
-@bp.delete("/sessions/<int:session_id>/themes/<int:theme_id>")
-@unit_of_work
-def delete_theme(session_id: int, theme_id: int):
+@session_write("/themes/<int:theme_id>", "DELETE")
+def delete_theme(workshop: Workshop, theme_id: int):
     """Delete a theme; its ideas become ungrouped."""
-    workshop = owned(session_id)
     ops.delete_theme(workshop, theme_id)
     return {"ok": True}
 
@@ -644,11 +621,9 @@ def _fields(data: ActionBody) -> ops.ActionFields:
     )
 
 
-@bp.post("/sessions/<int:session_id>/actions")
-@unit_of_work
-def create_action(session_id: int):
+@session_write("/actions")
+def create_action(workshop: Workshop):
     """Record an agreed action (idempotent by client_id)."""
-    workshop = owned(session_id)
     data = body(ActionBody)
     if data.client_id is None or data.what is None:
         raise ApiError(422, "invalid")
@@ -657,20 +632,16 @@ def create_action(session_id: int):
     return {"action": ser.action_dict(result.action)}, 201
 
 
-@bp.patch("/sessions/<int:session_id>/actions/<int:action_id>")
-@unit_of_work
-def update_action(session_id: int, action_id: int):
+@session_write("/actions/<int:action_id>", "PATCH")
+def update_action(workshop: Workshop, action_id: int):
     """Change an agreed action."""
-    workshop = owned(session_id)
     action = ops.update_action(workshop, action_id, _fields(body(ActionBody)))
     return {"action": ser.action_dict(action)}
 
 
-@bp.delete("/sessions/<int:session_id>/actions/<int:action_id>")
-@unit_of_work
-def delete_action(session_id: int, action_id: int):
+@session_write("/actions/<int:action_id>", "DELETE")
+def delete_action(workshop: Workshop, action_id: int):
     """Delete an agreed action."""
-    workshop = owned(session_id)
     ops.delete_action(workshop, action_id)
     return {"ok": True}
 

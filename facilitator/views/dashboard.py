@@ -475,3 +475,7 @@ def prepare_session(session_id: int):
         model_title=localize(ops.workshop_model(workshop).title, workshop.language),
         copy_sources=prepare.copy_sources(workshop) if has_lines else [],
     ), status
+
+
+# The roll-up: one compilation of several units' sessions (facilitator/views/rollup_pages.py).
+from . import rollup_pages  # noqa: E402, F401
