@@ -74,8 +74,9 @@ MESSAGES = {
     "item_kind_not_allowed": lazy_gettext(
         "This session's template does not record that kind of item."
     ),
-    "item_kind_not_allowed": lazy_gettext(
-        "This session's template does not record that kind of item."
+    # review (facilitator/phases/review)
+    "already_carried": lazy_gettext(
+        "This item was carried forward; change the new item in its later session instead."
     ),
 }
 

@@ -502,6 +502,11 @@ class Action(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+    # The earlier item this one carries forward (a review phase, phases/review); an item
+    # is carried at most once, so the chain of an item's versions never forks.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action.id", ondelete="SET NULL"), unique=True
+    )
 
 
 class Team(db.Model):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
@@ -319,8 +320,59 @@ def update_dict(row: ItemUpdate) -> dict:
     }
 
 
-def item_dict(action: Action, workshop: Workshop, history: list[ItemUpdate], today=None) -> dict:
-    """Serialise an agreed item for the board: no participant identity anywhere."""
+def _link(action: Action, workshop: Workshop) -> dict:
+    started = workshop.started_at or workshop.created_at
+    return {
+        "id": action.id,
+        "what": action.what,
+        "status": action.status.value,
+        "session": {"id": workshop.id, "title": workshop.title, "date": started.date().isoformat()},
+    }
+
+
+@dataclass
+class Links:
+    """The team's items by id and the reverse carry links, built once per board."""
+
+    items: dict[int, tuple[Action, Workshop]]
+    forward: dict[int, tuple[Action, Workshop]]
+
+    @classmethod
+    def of(cls, rows) -> Links:
+        items = {a.id: (a, w) for a, w in rows}
+        forward = {a.carried_from_id: (a, w) for a, w in items.values() if a.carried_from_id}
+        return cls(items, forward)
+
+
+def chain_of(action: Action, known: dict[int, tuple[Action, Workshop]]) -> list[dict]:
+    """Return the earlier versions an item carries forward (review phases), oldest first.
+
+    `known` maps the team's item ids to (item, session); links leaving the team end it.
+    """
+    chain: list[dict] = []
+    seen = {action.id}
+    link = action.carried_from_id
+    while link is not None and link in known and link not in seen:
+        seen.add(link)
+        earlier, session = known[link]
+        chain.append(_link(earlier, session))
+        link = earlier.carried_from_id
+    return chain[::-1]
+
+
+def item_dict(
+    action: Action,
+    workshop: Workshop,
+    history: list[ItemUpdate],
+    today=None,
+    links: Links | None = None,
+) -> dict:
+    """Serialise an agreed item for the board: no participant identity anywhere.
+
+    With `links` (the team's items) it has its chain: `carried_from` (the id of
+    the item it carries forward), `carried_to` (the item carrying it forward, with its
+    session) and `chain` (every earlier version with its session, oldest first).
+    """
     from .phases.actions.ops import item_title
     from .phases.actions.view import action_dict
 
@@ -341,6 +393,11 @@ def item_dict(action: Action, workshop: Workshop, history: list[ItemUpdate], tod
         action.due is not None and action.due < today and action.status in OPEN_STATUSES
     )
     data["history"] = [update_dict(u) for u in history]
+    data["carried_from"] = action.carried_from_id
+    links = links or Links({}, {})
+    data["chain"] = chain_of(action, links.items)
+    later = links.forward.get(action.id)
+    data["carried_to"] = _link(*later) if later is not None else None
     return data
 
 
@@ -365,7 +422,8 @@ def board(team: Team, status=None, kind=None, session_id=None) -> dict:
         and (session_id is None or w.id == session_id)
     ]
     history = _history([a.id for a, _w in shown])
-    items = [item_dict(a, w, history[a.id]) for a, w in shown]
+    links = Links.of(rows)
+    items = [item_dict(a, w, history[a.id], links=links) for a, w in shown]
     today = date.today()
     progress["overdue"] = sum(
         1 for a in counted if a.due is not None and a.due < today and a.status in OPEN_STATUSES
@@ -408,7 +466,8 @@ def team_item(team: Team, action_id: int) -> tuple[Action, Workshop]:
 def current_item(team: Team, action_id: int) -> dict:
     """Return one item as the board shows it (after a commit or a rollback)."""
     action, workshop = team_item(team, action_id)
-    return item_dict(action, workshop, _history([action.id])[action.id])
+    links = Links.of(tuple(r) for r in db.session.execute(_items_query(team)))
+    return item_dict(action, workshop, _history([action.id])[action.id], links=links)
 
 
 def update_item(
@@ -431,16 +490,7 @@ def update_item(
 
     action, workshop = team_item(team, action_id)
     note = _clean(note, NOTE_MAX)
-    changed = db.session.execute(
-        update(Action)
-        .where(Action.id == action.id, Action.version == version)
-        .values(version=Action.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
-        db.session.rollback()
-        raise StaleItem(db.session.get(Action, action_id))
-    db.session.refresh(action)
+    claim_version(action, version)
     before = action.status
     if fields is not None:
         fields.given = fields.given - {"status", "item_kind", "source_item"}
@@ -463,6 +513,42 @@ def update_item(
     # The session's own screens; the boards get `team.item` above.
     action_ops.announce_actions(workshop, board=False)
     return action
+
+
+def claim_version(action: Action, version: int | None) -> None:
+    """Raise an item's version from the one the caller saw (None: whatever it is now).
+
+    The check and the raise are one conditional UPDATE: of two changes made from the
+    same version the second is refused with `stale` (StaleItem, carrying the item as it
+    is now, after a rollback of the unit of work).
+    """
+    query = update(Action).where(Action.id == action.id)
+    if version is not None:
+        query = query.where(Action.version == version)
+    changed = db.session.execute(
+        query.values(version=Action.version + 1).execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        action_id = action.id
+        db.session.rollback()
+        raise StaleItem(db.session.get(Action, action_id))
+    db.session.refresh(action)
+
+
+def record_update(action: Action, who_label: str, before: ActionStatus, note: str = "") -> None:
+    """Add a dated entry to an item's history when its status changed or a note was given."""
+    changed = action.status != before
+    if not changed and not note:
+        return
+    db.session.add(
+        ItemUpdate(
+            action_id=action.id,
+            who_label=who_label[:120],
+            status_from=before.value if changed else None,
+            status_to=action.status.value if changed else None,
+            note=note,
+        )
+    )
 
 
 def announce_item(team_id: int, action_id: int) -> None:

@@ -12,6 +12,7 @@ from .info.spec import spec as info
 from .poll.spec import spec as poll
 from .private.spec import spec as private
 from .rate.spec import spec as rate
+from .review.spec import spec as review
 from .small_groups.spec import spec as small_groups
 from .summary.spec import spec as summary
 from .vote.spec import spec as vote
@@ -30,6 +31,7 @@ KINDS: dict[str, PhaseKindSpec] = {
         actions,
         summary,
         small_groups,
+        review,
     )
 }
 assert set(KINDS) == set(SETTINGS_MODULES), "every kind needs a spec and a settings module"

@@ -1,0 +1,49 @@
+"""Settings of the `review` phase kind, as a template writes them (no app imports)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from ...workshop_models import StrictInt, _Strict
+
+__all__ = ["ReviewSettings"]
+
+# A review takes no `source`: its items come from earlier sessions (`scope`).
+SOURCE_KINDS: tuple[str, ...] = ()
+
+# A phone's note on one item: at most this many characters (`too_long` above it).
+NOTE_MAX = 300
+
+
+class ReviewSettings(_Strict):
+    """Settings of a review phase: which open items come in, and what phones may add."""
+
+    # Which kinds of agreed items are brought in (models.ItemKind values).
+    item_kinds: list[Literal["action", "experiment", "ground_rule"]] = Field(
+        default_factory=lambda: ["action", "experiment", "ground_rule"],
+        min_length=1,
+        max_length=3,
+    )
+    # Where the items come from: "team" = the open items of every other session of the
+    # session's team (phases/review/ops.py SCOPES; a series may narrow it).
+    scope: Literal["team"] = "team"
+    # Phones may add a short note to their progress check.
+    notes: bool = Field(default=True, strict=True)
+    # "after_close": the room sees the distributions when input closes (the facilitator
+    # sees them live); "live": as answers come in. Never below the threshold.
+    show_results: Literal["live", "after_close"] = "live"
+    # Below five answers an item's distribution (and notes) could reveal one person.
+    min_responses: StrictInt = Field(default=5, ge=5, le=1000)
+
+    @field_validator("item_kinds")
+    @classmethod
+    def _distinct_kinds(cls, value: list[str]) -> list[str]:
+        """Refuse a kind named twice."""
+        if len(set(value)) != len(value):
+            raise ValueError("each item kind at most once")
+        return value
+
+
+SETTINGS = ReviewSettings
