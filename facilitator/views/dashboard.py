@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from .. import export, logins, prepare, realtime
 from .. import operations as ops
+from .. import series as series_ops
 from ..catalog import available_models
 from ..errors import OperationError
 from ..extensions import db
@@ -76,6 +77,15 @@ def sessions():
         model = ops.workshop_model(workshop)
         workshop.model_title = localize(model.title, workshop.language)
         workshop.participant_count = ops.participant_count(workshop.id)
+        workshop.series_label = series_ops.label(workshop)
+        workshop.collected = None
+        if workshop.status is SessionStatus.COLLECTING:
+            # "18 ideas from 9 phones" before the meeting; listed with the upcoming ones.
+            from ..collecting import counts
+
+            workshop.collected = counts(workshop)
+            groups[SessionStatus.UPCOMING.value].append(workshop)
+            continue
         groups[workshop.status.value].append(workshop)
     return render_template("dashboard/sessions.html", groups=groups)
 
@@ -88,6 +98,7 @@ def _models_for_picker(lang: str) -> list[dict]:
             "title": localize(m.title, lang),
             "description_html": render_markdown(localize(m.description, lang)),
             "duration_minutes": m.duration_minutes,
+            "series": localize(m.series.title, lang) if m.series else None,
             "phases": [
                 {"kind": p.kind.value, "title": localize(p.title, lang), "minutes": p.minutes}
                 for p in m.phases
@@ -106,21 +117,74 @@ def new_session():
     form.model_id.choices = [(m.id, localize(m.title, lang)) for m in models.values()]
     if request.method == "GET" and models:
         form.model_id.data = next(iter(models))
-    if form.validate_on_submit():
-        workshop = ops.create_workshop(
-            current_user,
-            models[form.model_id.data],
-            form.title.data,
-            form.team_name.data or "",
-            form.language.data,
-        )
+    team_rows, series_rows = _team_choices(form)
+    if request.method == "GET" and request.args.get("team", "").isdigit():
+        form.team_id.data = request.args["team"]
+    if form.validate_on_submit() and _check_series(form, models, series_rows):
+        model = models[form.model_id.data]
+        team = team_rows.get(form.team_id.data)
+        # One unit of work: the session, its rows (a group's suggested themes), its
+        # team and its place in a series.
+        with realtime.unit_of_work():
+            workshop = ops.create_workshop(
+                current_user,
+                model,
+                form.title.data,
+                form.team_name.data or (team.name if team else ""),
+                form.language.data,
+            )
+            if team is not None:
+                workshop.team_id = team.id
+                if model.series is not None:
+                    chosen = series_rows.get(form.series.data)
+                    chosen = chosen or series_ops.create(team, model, form.language.data)
+                    series_ops.attach(workshop, chosen, model)
         if prepare.fields(workshop):
             # The template lets the facilitator fill in content: do that next.
             return redirect(url_for("dashboard.prepare_session", session_id=workshop.id))
         return redirect(url_for("dashboard.control", session_id=workshop.id))
     return render_template(
-        "dashboard/new_session.html", form=form, models=_models_for_picker(lang)
+        "dashboard/new_session.html",
+        form=form,
+        models=_models_for_picker(lang),
+        has_teams=len(team_rows) > 0,
     ), 400 if form.errors else 200
+
+
+def _team_choices(form: SessionForm) -> tuple[dict, dict]:
+    """Fill the team and series choices: only teams the facilitator can see."""
+    from ..teams import teams_of
+
+    teams = {str(t.id): t for t in teams_of(current_user)}
+    form.team_id.choices = [("", gettext("No team"))] + [(k, t.name) for k, t in teams.items()]
+    rows = {str(s.id): s for t in teams.values() for s in series_ops.of_team(t)}
+    form.series.choices = [("new", gettext("Start a new series"))] + [
+        (
+            k,
+            gettext(
+                "%(series)s (%(team)s), next session %(number)s",
+                series=s.title,
+                team=teams[str(s.team_id)].name,
+                number=series_ops.next_number(s),
+            ),
+        )
+        for k, s in rows.items()
+    ]
+    return teams, rows
+
+
+def _check_series(form: SessionForm, models: dict, series_rows: dict) -> bool:
+    """Refuse a series of another team or of another template series."""
+    model = models.get(form.model_id.data)
+    chosen = series_rows.get(form.series.data)
+    if model is None or model.series is None or chosen is None:
+        return True
+    if str(chosen.team_id) != form.team_id.data or chosen.series_key != model.series.id:
+        form.series.errors = [
+            gettext("Choose a series of the chosen team made from this template's series.")
+        ]
+        return False
+    return True
 
 
 def _page_context(workshop: Workshop) -> dict:
@@ -206,12 +270,14 @@ def account():
     if request.method == "POST":
         if request.form.get("delete"):
             try:
-                ops.revoke_api_token(current_user, int(request.form["delete"]))
+                with realtime.unit_of_work():
+                    ops.revoke_api_token(current_user, int(request.form["delete"]))
                 flash(gettext("The token was revoked."), "info")
             except (ValueError, ops.OperationError):
                 abort(404)
             return redirect(url_for("dashboard.account"))
-        _, new_token = ops.create_api_token(current_user, request.form.get("name", ""))
+        with realtime.unit_of_work():
+            _, new_token = ops.create_api_token(current_user, request.form.get("name", ""))
     return _account_page(new_token=new_token)
 
 
@@ -240,7 +306,8 @@ def account_profile():
     """Change the display name and the interface language."""
     form = ProfileForm(prefix="profile")
     if form.validate_on_submit():
-        ops.update_profile(current_user, form.name.data, form.language.data)
+        with realtime.unit_of_work():
+            ops.update_profile(current_user, form.name.data, form.language.data)
         # The account language shows at once, also where a language was picked before.
         session["lang"] = form.language.data
         flash(gettext("Your details were saved."), "info")
@@ -254,9 +321,12 @@ def account_password():
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
         if ops.check_password(current_user, form.current_password.data):
-            ended = ops.set_password(
-                current_user, form.new_password.data, keep_login_id=logins.current_session_id()
-            )
+            with realtime.unit_of_work():
+                ended = ops.set_password(
+                    current_user,
+                    form.new_password.data,
+                    keep_login_id=logins.current_session_id(),
+                )
             flash(gettext("Your password was changed."), "info")
             if ended:
                 flash(gettext("Other browsers signed in to your account were signed out."), "info")
@@ -282,12 +352,11 @@ def edit_session(session_id: int):
     form = SessionEditForm(obj=workshop if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            ops.rename_workshop(workshop, form.title.data, form.team_name.data or "")
+            with realtime.unit_of_work():
+                ops.rename_workshop(workshop, form.title.data, form.team_name.data or "")
         except OperationError as exc:
-            db.session.rollback()
             form.title.errors.append(exc.to_dict()["message"])
         else:
-            realtime.publish_phase(workshop)
             flash(gettext("The session details were saved."), "info")
             return redirect(url_for("dashboard.sessions"))
     model = ops.workshop_model(workshop)
@@ -306,7 +375,8 @@ def duplicate_session(session_id: int):
     workshop = own_workshop(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    copied = ops.duplicate_workshop(workshop, copy_title(workshop.title))
+    with realtime.unit_of_work():
+        copied = ops.duplicate_workshop(workshop, copy_title(workshop.title))
     flash(
         gettext(
             "A copy was made: %(title)s. Its join code is %(code)s.",
@@ -325,12 +395,11 @@ def reopen_session(session_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        ops.reopen_workshop(workshop)
+        with realtime.unit_of_work():
+            ops.reopen_workshop(workshop)
     except OperationError as exc:
-        db.session.rollback()
         flash(exc.to_dict()["message"], "error")
         return redirect(url_for("dashboard.sessions"))
-    realtime.publish_phase(workshop)
     flash(
         gettext(
             "The session is live again in the phase where it was closed. Input is closed: "
@@ -351,9 +420,9 @@ def delete_session(session_id: int):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        title, workshop_id, language = workshop.title, workshop.id, workshop.language
-        ops.delete_workshop(workshop)
-        realtime.publish_deleted(workshop_id, language)
+        title = workshop.title
+        with realtime.unit_of_work():
+            ops.delete_workshop(workshop)
         flash(gettext("The session %(title)s was deleted.", title=title), "info")
         return redirect(url_for("dashboard.sessions"))
     return render_template(
@@ -385,9 +454,9 @@ def delete_account():
             form.password.errors.append(_too_many(wait))
             status, headers = 429, {"Retry-After": str(int(wait) + 1)}
         elif ops.check_password(current_user, form.password.data):
-            deleted = ops.delete_facilitator(current_user._get_current_object())
-            for workshop_id, language in deleted:
-                realtime.publish_deleted(workshop_id, language)
+            # One unit of work; the deleted sessions' screens are told after the commit.
+            with realtime.unit_of_work():
+                ops.delete_facilitator(current_user._get_current_object())
             logout_user()
             flash(gettext("Your account and everything in it were deleted."), "info")
             return redirect(url_for("main.index"))
@@ -476,6 +545,9 @@ def prepare_session(session_id: int):
         copy_sources=prepare.copy_sources(workshop) if has_lines else [],
     ), status
 
+
+# Pages of series and input before the session (facilitator/views/series_pages.py).
+from . import series_pages  # noqa: E402, F401
 
 # The roll-up: one compilation of several units' sessions (facilitator/views/rollup_pages.py).
 from . import rollup_pages  # noqa: E402, F401
