@@ -90,10 +90,25 @@ def _day_text(day: date | None, lang: str | None = None) -> str:
 # --- transitions -------------------------------------------------------------------
 
 
+def input_phase(workshop: Workshop) -> int:
+    """Return the index of the phase phones write to before the session.
+
+    The template's first phase whose kind takes input (a welcome `info` phase is
+    passed over); the first phase if none does.
+    """
+    from .operations import workshop_model
+    from .phases import registry
+
+    for index, phase in enumerate(workshop_model(workshop).phases):
+        if registry.of(phase).takes_input:
+            return index
+    return 0
+
+
 def open_window(workshop: Workshop, opens_at: datetime, closes_at: datetime) -> None:
     """Open (or move) the window; phones are told to re-read the session."""
     try:
-        workshop.open_collecting(opens_at, closes_at)
+        workshop.open_collecting(opens_at, closes_at, input_phase(workshop))
     except IllegalTransition as exc:
         raise OperationError(exc.code) from None
     _announce(workshop)
@@ -156,7 +171,7 @@ def counts(workshop: Workshop) -> dict:
     """Return how much came in to the first phase: ideas and the phones that wrote them."""
     from .operations import workshop_model
 
-    first = workshop_model(workshop).phases[0].id
+    first = workshop_model(workshop).phases[input_phase(workshop)].id
     row = db.session.execute(
         select(func.count(Idea.id), func.count(distinct(Idea.participant_id))).where(
             Idea.workshop_id == workshop.id, Idea.phase_id == first, Idea.deleted.is_(False)

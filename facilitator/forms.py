@@ -43,6 +43,10 @@ class SessionForm(FlaskForm):
     team_name = StringField(_l("Work community or team"), validators=[Length(max=200)])
     language = SelectField(_l("Language of the session"), choices=LANGUAGES, default="fi")
     model_id = RadioField(_l("Workshop template"), validators=[DataRequired()], choices=[])
+    # Only teams the facilitator owns or shares (choices set by the view).
+    team_id = SelectField(_l("Team"), choices=[], default="")
+    # For a template that is part of a series: "new" or one of the team's series.
+    series = SelectField(_l("Series"), choices=[], default="new")
 
 
 class JoinForm(FlaskForm):

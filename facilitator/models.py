@@ -235,11 +235,14 @@ class Workshop(db.Model):
         self.input_open = True
         self.reset_timer()
 
-    def open_collecting(self, opens_at: datetime, closes_at: datetime) -> None:
-        """Take input to the first phase before the session, between two times.
+    def open_collecting(
+        self, opens_at: datetime, closes_at: datetime, phase_index: int = 0
+    ) -> None:
+        """Take input to one early phase before the session, between two times.
 
         From `upcoming`, or from `collecting` to change the window. The window must
-        end after it begins and after now.
+        end after it begins and after now. `phase_index`: the phase phones write to
+        (the template's first phase that takes input; collecting.py chooses it).
         """
         if self.status is SessionStatus.CLOSED:
             raise IllegalTransition("session_closed")
@@ -252,7 +255,7 @@ class Workshop(db.Model):
         self.status = SessionStatus.COLLECTING
         self.collect_opens_at = opens_at
         self.collect_closes_at = closes_at
-        self.phase_index = 0
+        self.phase_index = phase_index
         self.input_open = True
         self.reset_timer()
 

@@ -65,6 +65,8 @@ class CreateSession(_Body):
     language: Literal["fi", "sv", "en"] = "fi"
     # A team the caller owns or shares (facilitator/teams.py); null: none.
     team_id: DbId | None = None
+    # For a template of a series, with a team: "new" (default) or one of its series.
+    series_id: DbId | Literal["new"] = "new"
 
 
 class SessionPatch(_Body):
@@ -213,6 +215,8 @@ STATUS_FOR = {
     "selection_too_large": 422,
     "not_groupable": 422,
     "item_kind_not_allowed": 422,
+    "invalid_window": 422,
+    "not_in_series": 422,
 }
 
 
@@ -314,6 +318,13 @@ def owned(session_id: int) -> Workshop:
     return workshop
 
 
+def series_label(workshop: Workshop):
+    """Return a session's series and number, or None."""
+    from .. import series
+
+    return series.label(workshop)
+
+
 def session_summary(workshop: Workshop) -> dict:
     """Return the short description of a session used in lists."""
     return {
@@ -327,6 +338,8 @@ def session_summary(workshop: Workshop) -> dict:
         "join_url": join_url(workshop),
         "template": workshop.model_id,
         "created_at": ser.iso(workshop.created_at),
+        # Its series and number (series.py), null without one.
+        "series": series_label(workshop),
     }
 
 
@@ -394,6 +407,17 @@ def create_session():
         workshop.team_id = team.id
         if not workshop.team_name:
             workshop.team_name = team.name[:200]
+        if model.series is not None:
+            # A session of a series template under a team is numbered into a series.
+            from .. import series
+            from ..models import Series
+
+            chosen = None
+            if data.series_id != "new":
+                chosen = db.session.get(Series, data.series_id)
+                if chosen is None or chosen.team_id != team.id:
+                    raise ApiError(404, "not_found")
+            series.attach(workshop, chosen or series.create(team, model, data.language), model)
     return session_summary(workshop), 201
 
 
@@ -664,3 +688,6 @@ def export_md(session_id: int):
 
 # Each phase kind's own facilitator routes (small groups: form, move, round, writer).
 registry.register_api(bp)
+
+# Series and input before the session (facilitator/views/series_api.py).
+from . import series_api  # noqa: E402, F401

@@ -408,7 +408,15 @@ def _render_team(team, new_link: str | None = None, status: int = 200):
         new_link=new_link,
         new_link_qr=qr_data_uri(new_link) if new_link else None,
         models=_models_for_select(lang),
+        series=_series_of(team, lang),
     ), status
+
+
+def _series_of(team, lang: str) -> list[dict]:
+    """The team's series with their numbered sessions (facilitator/series.py)."""
+    from .. import series as series_ops
+
+    return [series_ops.series_dict(s, lang) for s in series_ops.of_team(team)]
 
 
 @bp.get("/teams/<int:team_id>")
@@ -506,6 +514,12 @@ def page_new_session(team_id: int):
         return redirect(url_for("teams.team_page", team_id=team.id))
     workshop = ops.create_workshop(current_user, model, title, team.name, language)
     workshop.team_id = team.id
+    if model.series is not None:
+        # A series template starts a new series of the team (series.py); its next
+        # sessions are started from the series' own button.
+        from .. import series as series_ops
+
+        series_ops.attach(workshop, series_ops.create(team, model, language), model)
     db.session.commit()
     return redirect(url_for("dashboard.control", session_id=workshop.id))
 

@@ -549,6 +549,7 @@
   FA.viewKey = function (state, withInput) {
     var s = state.session;
     var p = state.phase;
+    if (s.status === 'collecting') return 'collecting:' + ((s.collecting && s.collecting.state) || '');
     if (s.status !== 'live' || !p) return s.status;
     return [p.index, p.id, p.kind].concat(withInput ? [p.input_open ? 1 : 0] : []).join(':');
   };

@@ -299,10 +299,10 @@
 
   function renderSession() {
     var status = state.session.status;
-    var labels = { upcoming: t('Not started'), live: t('Live'), closed: t('Closed') };
+    var labels = { upcoming: t('Not started'), collecting: t('Input before the session'), live: t('Live'), closed: t('Closed') };
     refs.statusBadge.textContent = labels[status] || status;
     refs.statusBadge.className = 'badge badge-' + status;
-    refs.startBtn.hidden = status !== 'upcoming';
+    refs.startBtn.hidden = status !== 'upcoming' && status !== 'collecting'; // starting keeps what was collected
     refs.closeBtn.hidden = status !== 'live';
     refs.closedNote.hidden = status !== 'closed';
     if (refs.joinBox) refs.joinBox.hidden = status === 'closed';

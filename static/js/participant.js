@@ -95,7 +95,8 @@ function start(app) {
   function renderHeader() {
     var s = state.session;
     var p = phase();
-    var live = s.status === 'live' && p;
+    // Input before the session: the first phase shows as if live inside the window.
+    var live = (s.status === 'live' || collectingOpen(s)) && p;
     document.body.classList.toggle('is-upcoming', s.status === 'upcoming');
     document.body.classList.toggle('is-closed', s.status === 'closed');
 
@@ -136,6 +137,7 @@ function start(app) {
 
   function build() {
     var s = state.session;
+    if (s.status === 'collecting') return buildCollecting(s);
     if (s.status === 'upcoming') return buildWaiting();
     if (s.status === 'closed') return buildClosed();
     return phase() ? kindOf(phase().kind).phone(context()) : null;
@@ -150,6 +152,31 @@ function start(app) {
       el('span', { class: 'pulse', 'aria-hidden': 'true' }),
       el('p', { class: 'big' }, t('The session has not started yet.')),
       el('p', null, t('Keep this page open. It updates by itself when the facilitator starts.'))));
+  }
+
+  function collectingOpen(s) {
+    return s.status === 'collecting' && !!s.collecting && s.collecting.state === 'open';
+  }
+
+  // Input before the session (facilitator/collecting.py): only days are ever shown.
+  var collectTimer = null;
+  function buildCollecting(s) {
+    var c = s.collecting || {};
+    if (collectTimer) clearTimeout(collectTimer);
+    if (c.changes_in) {
+      // Re-read the session when the window opens or closes (timers cap at ~24 days).
+      collectTimer = setTimeout(function () { conn.sync(); }, Math.min(c.changes_in, 2000000) * 1000);
+    }
+    if (c.state === 'open') return phase() ? kindOf(phase().kind).phone(context()) : null;
+    var day = function (iso) { return iso ? FA.formatDate(iso) : ''; };
+    ui.body.appendChild(el('div', { class: 'waiting card collecting-note', role: 'status' },
+      el('p', { class: 'big' }, c.state === 'before'
+        ? t('Input opens on {date}.', { date: day(c.opens_on) })
+        : t('Input before the meeting closed on {date}.', { date: day(c.closes_on) })),
+      el('p', null, c.state === 'before'
+        ? t('Come back then: this page opens by itself.')
+        : t('You can take part in the meeting itself. Keep this page: it updates when the facilitator starts.'))));
+    return null;
   }
 
   function buildClosed() {
