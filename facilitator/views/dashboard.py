@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from .. import export, logins, prepare, realtime
 from .. import operations as ops
+from .. import series as series_ops
 from ..catalog import available_models
 from ..errors import OperationError
 from ..extensions import db
@@ -76,6 +77,15 @@ def sessions():
         model = ops.workshop_model(workshop)
         workshop.model_title = localize(model.title, workshop.language)
         workshop.participant_count = ops.participant_count(workshop.id)
+        workshop.series_label = series_ops.label(workshop)
+        workshop.collected = None
+        if workshop.status is SessionStatus.COLLECTING:
+            # "18 ideas from 9 phones" before the meeting; listed with the upcoming ones.
+            from ..collecting import counts
+
+            workshop.collected = counts(workshop)
+            groups[SessionStatus.UPCOMING.value].append(workshop)
+            continue
         groups[workshop.status.value].append(workshop)
     return render_template("dashboard/sessions.html", groups=groups)
 
@@ -88,6 +98,7 @@ def _models_for_picker(lang: str) -> list[dict]:
             "title": localize(m.title, lang),
             "description_html": render_markdown(localize(m.description, lang)),
             "duration_minutes": m.duration_minutes,
+            "series": localize(m.series.title, lang) if m.series else None,
             "phases": [
                 {"kind": p.kind.value, "title": localize(p.title, lang), "minutes": p.minutes}
                 for p in m.phases
@@ -106,23 +117,74 @@ def new_session():
     form.model_id.choices = [(m.id, localize(m.title, lang)) for m in models.values()]
     if request.method == "GET" and models:
         form.model_id.data = next(iter(models))
-    if form.validate_on_submit():
-        # One unit of work: the session and its rows (a group's suggested themes).
+    team_rows, series_rows = _team_choices(form)
+    if request.method == "GET" and request.args.get("team", "").isdigit():
+        form.team_id.data = request.args["team"]
+    if form.validate_on_submit() and _check_series(form, models, series_rows):
+        model = models[form.model_id.data]
+        team = team_rows.get(form.team_id.data)
+        # One unit of work: the session, its rows (a group's suggested themes), its
+        # team and its place in a series.
         with realtime.unit_of_work():
             workshop = ops.create_workshop(
                 current_user,
-                models[form.model_id.data],
+                model,
                 form.title.data,
-                form.team_name.data or "",
+                form.team_name.data or (team.name if team else ""),
                 form.language.data,
             )
+            if team is not None:
+                workshop.team_id = team.id
+                if model.series is not None:
+                    chosen = series_rows.get(form.series.data)
+                    chosen = chosen or series_ops.create(team, model, form.language.data)
+                    series_ops.attach(workshop, chosen, model)
         if prepare.fields(workshop):
             # The template lets the facilitator fill in content: do that next.
             return redirect(url_for("dashboard.prepare_session", session_id=workshop.id))
         return redirect(url_for("dashboard.control", session_id=workshop.id))
     return render_template(
-        "dashboard/new_session.html", form=form, models=_models_for_picker(lang)
+        "dashboard/new_session.html",
+        form=form,
+        models=_models_for_picker(lang),
+        has_teams=len(team_rows) > 0,
     ), 400 if form.errors else 200
+
+
+def _team_choices(form: SessionForm) -> tuple[dict, dict]:
+    """Fill the team and series choices: only teams the facilitator can see."""
+    from ..teams import teams_of
+
+    teams = {str(t.id): t for t in teams_of(current_user)}
+    form.team_id.choices = [("", gettext("No team"))] + [(k, t.name) for k, t in teams.items()]
+    rows = {str(s.id): s for t in teams.values() for s in series_ops.of_team(t)}
+    form.series.choices = [("new", gettext("Start a new series"))] + [
+        (
+            k,
+            gettext(
+                "%(series)s (%(team)s), next session %(number)s",
+                series=s.title,
+                team=teams[str(s.team_id)].name,
+                number=series_ops.next_number(s),
+            ),
+        )
+        for k, s in rows.items()
+    ]
+    return teams, rows
+
+
+def _check_series(form: SessionForm, models: dict, series_rows: dict) -> bool:
+    """Refuse a series of another team or of another template series."""
+    model = models.get(form.model_id.data)
+    chosen = series_rows.get(form.series.data)
+    if model is None or model.series is None or chosen is None:
+        return True
+    if str(chosen.team_id) != form.team_id.data or chosen.series_key != model.series.id:
+        form.series.errors = [
+            gettext("Choose a series of the chosen team made from this template's series.")
+        ]
+        return False
+    return True
 
 
 def _page_context(workshop: Workshop) -> dict:
@@ -483,6 +545,9 @@ def prepare_session(session_id: int):
         copy_sources=prepare.copy_sources(workshop) if has_lines else [],
     ), status
 
+
+# Pages of series and input before the session (facilitator/views/series_pages.py).
+from . import series_pages  # noqa: E402, F401
 
 # The roll-up: one compilation of several units' sessions (facilitator/views/rollup_pages.py).
 from . import rollup_pages  # noqa: E402, F401
