@@ -1,13 +1,17 @@
-"""What the kinds that collect answers share: one answer per key with "set" semantics,
-the anonymity threshold, and thresholded scale distributions.
+"""What the kinds that collect answers share: one answer per key with "set" semantics
+(`store` in an operation wrapped in `retrying`), reading answers back (`answers_by`),
+the facilitator's own per-item answers (`facilitator_phase`, `set_session_answer`:
+classify finals, rate grades), the anonymity threshold, and thresholded scale
+distributions.
 
-Used by vote, rate, classify, poll and private (ops.py) and by the facilitator's own
-per-item answers (classify finals, rate grades). No commit here: the edge commits once.
+Used by vote, rate, classify, poll and private (ops.py). No commit here: the edge
+commits once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import OperationError
 from ..extensions import db
+from ..models import SessionStatus
+from .base import publication
 
 # The smallest number of answers any distribution needs before it shows.
 MIN_RESPONSES = 5
@@ -50,6 +56,47 @@ def set_answer(table, key: Mapping[str, Any], values: Mapping[str, Any] | None, 
     return True
 
 
+# How often an operation runs again after losing a race before it gives up (server_error).
+MAX_RETRIES = 20
+
+
+class LostRace(Exception):
+    """Another write of the same key won (`set_answer` rolled back): run the operation again."""
+
+
+def store(table, key: Mapping[str, Any], values: Mapping[str, Any] | None, **new) -> None:
+    """`set_answer`, raising LostRace when another write of the key won (see `retrying`)."""
+    if not set_answer(table, key, values, **new):
+        raise LostRace
+
+
+def retrying(operation: Callable) -> Callable:
+    """Run an operation that `store`s again when it lost a race (another socket of the same
+    phone answered at the same moment, a facilitator's double click): the second run
+    checks everything again and finds and sets the winner's row."""
+
+    @functools.wraps(operation)
+    def run(*args, **kwargs):
+        for _ in range(MAX_RETRIES):
+            try:
+                return operation(*args, **kwargs)
+            except LostRace:
+                continue
+        return operation(*args, **kwargs)
+
+    return run
+
+
+def answers_by(table, item: str, value: str | Callable, **where) -> dict:
+    """Return `{row.<item>: row.<value>}` of the rows of `table` that match `where`.
+
+    `value` may be a function of the row instead of a column name.
+    """
+    get = value if callable(value) else (lambda row: getattr(row, value))
+    rows = db.session.scalars(select(table).filter_by(**where))
+    return {getattr(row, item): get(row) for row in rows}
+
+
 def phase_of_kind(workshop, phase_id: str, kind: str):
     """Return the session's phase with this id if it is of `kind`, else refuse (not_found)."""
     from .. import operations as core
@@ -78,3 +125,24 @@ def scale_distribution(
     distribution = {str(v): by_value.get(v, 0) for v in range(low, high + 1)}
     mean = round(sum(v * n for v, n in by_value.items()) / responses, 2)
     return distribution, mean
+
+
+def facilitator_phase(workshop, phase_id: str, kind: str):
+    """Return a phase of `kind` the facilitator may still answer for; refuse when the
+    session is closed (session_closed) or has no such phase (not_found)."""
+    if workshop.status is SessionStatus.CLOSED:
+        raise OperationError("session_closed")
+    return phase_of_kind(workshop, phase_id, kind)
+
+
+def set_session_answer(
+    workshop, phase, table, item: str, key: str, column: str, value, event: str, name: str
+) -> dict:
+    """Set the facilitator's answer (`column` = `value`; None clears it) for the item
+    whose `item` column is `key`; queue `event` as `{phase_id, <name>: every answer of
+    the phase}` for all screens and return those answers. Run inside `retrying`."""
+    values = None if value is None else {column: value}
+    store(table, {"workshop_id": workshop.id, "phase_id": phase.id, item: key}, values)
+    result = answers_by(table, item, column, workshop_id=workshop.id, phase_id=phase.id)
+    publication().emit(workshop.id, event, {"phase_id": phase.id, name: result})
+    return result

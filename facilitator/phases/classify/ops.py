@@ -13,8 +13,16 @@ from sqlalchemy import func, select
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
-from ...models import Participant, SessionStatus, Workshop
-from ..answers import phase_of_kind, set_answer, threshold
+from ...models import Participant, Workshop
+from ..answers import (
+    answers_by,
+    facilitator_phase,
+    phase_of_kind,
+    retrying,
+    set_session_answer,
+    store,
+    threshold,
+)
 from ..base import publication
 from .tables import ClassifyChoice, ClassifyFinal
 
@@ -43,26 +51,29 @@ def category_ids(phase) -> list[str]:
 
 def my_choices(participant: Participant, phase_id: str) -> dict[str, str]:
     """Return the participant's category per item in a classify phase."""
-    rows = db.session.scalars(
-        select(ClassifyChoice).filter_by(participant_id=participant.id, phase_id=phase_id)
+    return answers_by(
+        ClassifyChoice, "item_key", "category", participant_id=participant.id, phase_id=phase_id
     )
-    return {c.item_key: c.category for c in rows}
 
 
+def _check_choice(workshop: Workshop, phase, item_key: str, category: str | None) -> None:
+    """Refuse (not_found) a category or an item the phase does not have."""
+    if category is not None and category not in category_ids(phase):
+        raise OperationError("not_found")
+    if not is_item(workshop, phase, item_key):
+        raise OperationError("not_found")
+
+
+@retrying
 def set_choice(
     workshop: Workshop, participant: Participant, item_key: str, category: str | None
 ) -> dict[str, str]:
     """Put one item in a category for this participant (None takes it out again)."""
     phase = core._require_input(workshop, KIND)
-    if category is not None and category not in category_ids(phase):
-        raise OperationError("not_found")
-    if not is_item(workshop, phase, item_key):
-        raise OperationError("not_found")
+    _check_choice(workshop, phase, item_key, category)
     key = {"participant_id": participant.id, "phase_id": phase.id, "item_key": item_key}
     values = None if category is None else {"category": category}
-    if not set_answer(ClassifyChoice, key, values, workshop_id=workshop.id):
-        # Another socket of the same phone answered at the same moment: set it again.
-        return set_choice(workshop, participant, item_key, category)
+    store(ClassifyChoice, key, values, workshop_id=workshop.id)
     publication().mark(workshop.id, KIND)
     return my_choices(participant, phase.id)
 
@@ -74,30 +85,20 @@ def classify_phase(workshop: Workshop, phase_id: str):
 
 def finals(workshop: Workshop, phase_id: str) -> dict[str, str]:
     """Return the facilitator's final category per item of a classify phase."""
-    rows = db.session.scalars(
-        select(ClassifyFinal).filter_by(workshop_id=workshop.id, phase_id=phase_id)
+    return answers_by(
+        ClassifyFinal, "item_key", "category", workshop_id=workshop.id, phase_id=phase_id
     )
-    return {f.item_key: f.category for f in rows}
 
 
+@retrying
 def set_final(workshop: Workshop, phase_id: str, item_key: str, category: str | None) -> dict:
     """Set (or with None clear) the facilitator's final category of one item."""
-    if workshop.status is SessionStatus.CLOSED:
-        raise OperationError("session_closed")
-    phase = classify_phase(workshop, phase_id)
-    if category is not None and category not in category_ids(phase):
-        raise OperationError("not_found")
-    if not is_item(workshop, phase, item_key):
-        raise OperationError("not_found")
-    key = {"workshop_id": workshop.id, "phase_id": phase.id, "item_key": item_key}
-    values = None if category is None else {"category": category}
-    if not set_answer(ClassifyFinal, key, values):
-        # A double click raced itself: the second one sets it again.
-        return set_final(workshop, phase_id, item_key, category)
-    final = finals(workshop, phase.id)
-    workshop_id = workshop.id
-    publication().emit(workshop_id, "classify.final", {"phase_id": phase.id, "final": final})
-    return final
+    phase = facilitator_phase(workshop, phase_id, KIND)
+    _check_choice(workshop, phase, item_key, category)
+    return set_session_answer(
+        workshop, phase, ClassifyFinal, "item_key", item_key, "category", category,
+        "classify.final", "final",
+    )  # fmt: skip
 
 
 def classifiers(workshop: Workshop, phase_id: str) -> int:

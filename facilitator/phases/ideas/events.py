@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ...errors import OperationError
 from ..base import PARTICIPANT
-from ..payloads import ClientId, DbId, Name, Text, _Payload
+from ..payloads import ClientId, DbId, Name, Text, _Payload, phone_event
 from . import ops, view
 
 
@@ -24,29 +23,22 @@ class IdeaDelete(_Payload):
     id: DbId
 
 
+def _idea(idea, _workshop, participant) -> dict:
+    """Return the acknowledgement's keys: the idea as its writer's phone sees it."""
+    return {"idea": view.idea_dict(idea, PARTICIPANT, participant)}
+
+
 def register(handler) -> None:
-    """Register idea.add, idea.edit and idea.delete."""
-    from ... import realtime as rt
-
-    @handler("idea.add", IdeaAdd)
-    def on_idea_add(data: IdeaAdd):
-        """Post an idea; retries with the same client id return the same idea."""
-        workshop, participant = rt._participant()
-        if rt.ideas_over_budget(workshop.id):
-            raise OperationError("rate_limited")
-        result = ops.add_idea(workshop, participant, data.client_id, data.text, data.column)
-        return {"ok": True, "idea": view.idea_dict(result.idea, PARTICIPANT, participant)}
-
-    @handler("idea.edit", IdeaEdit)
-    def on_idea_edit(data: IdeaEdit):
-        """Edit one's own idea."""
-        workshop, participant = rt._participant()
-        idea = ops.edit_idea(workshop, participant, data.id, data.text, data.column)
-        return {"ok": True, "idea": view.idea_dict(idea, PARTICIPANT, participant)}
-
-    @handler("idea.delete", IdeaDelete)
-    def on_idea_delete(data: IdeaDelete):
-        """Delete one's own idea."""
-        workshop, participant = rt._participant()
-        ops.delete_idea(workshop, participant, data.id)
-        return {"ok": True}
+    """Register idea.add (retries with the same client id return the same idea),
+    idea.edit and idea.delete (of one's own idea)."""
+    phone_event(
+        handler,
+        "idea.add",
+        IdeaAdd,
+        ops.add_idea,
+        ("client_id", "text", "column"),
+        lambda result, workshop, participant: _idea(result.idea, workshop, participant),
+        idea_budget=True,
+    )
+    phone_event(handler, "idea.edit", IdeaEdit, ops.edit_idea, ("id", "text", "column"), _idea)
+    phone_event(handler, "idea.delete", IdeaDelete, ops.delete_idea, ("id",))

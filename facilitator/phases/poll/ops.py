@@ -13,8 +13,7 @@ from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Participant, Workshop
-from ..answers import set_answer as set_row
-from ..answers import threshold
+from ..answers import retrying, store, threshold
 from ..base import publication
 from .tables import PollAnswer
 
@@ -35,6 +34,7 @@ def my_answer(participant: Participant, phase_id: str) -> dict | None:
     return _answer_dict(row)
 
 
+@retrying
 def set_answer(
     workshop: Workshop, participant: Participant, choices: list[str], dont_know: bool
 ) -> dict | None:
@@ -52,11 +52,7 @@ def set_answer(
         raise OperationError("too_many_choices", max=settings.choice_limit())
     key = {"participant_id": participant.id, "phase_id": phase.id}
     values = {"choices": " ".join(c for c in ids if c in choices), "dont_know": dont_know}
-    if not set_row(
-        PollAnswer, key, values if choices or dont_know else None, workshop_id=workshop.id
-    ):
-        # Another socket of the same phone answered at the same moment: set it again.
-        return set_answer(workshop, participant, choices, dont_know)
+    store(PollAnswer, key, values if choices or dont_know else None, workshop_id=workshop.id)
     publication().mark(workshop.id, KIND)
     return my_answer(participant, phase.id)
 

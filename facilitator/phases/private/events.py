@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from ..payloads import ClientId, Text, _Payload
+from ..payloads import ClientId, SettingId, Text, _Payload, phone_event
 from . import ops
 from .settings import MAX_ITEMS
 
-ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{2,64}$")]
 Answer = Text | Annotated[int, Field(ge=-1000, le=1000)]
 
 
@@ -21,21 +20,11 @@ class PrivateDone(_Payload):
 class PrivateShare(_Payload):
     client_id: ClientId
     # {question id: text or scale point}; null withdraws what was shared.
-    answers: Annotated[dict[ItemId, Answer], Field(max_length=MAX_ITEMS)] | None
+    answers: Annotated[dict[SettingId, Answer], Field(max_length=MAX_ITEMS)] | None
 
 
 def register(handler) -> None:
-    """Register private.done and private.share."""
-    from ... import realtime as rt
-
-    @handler("private.done", PrivateDone)
-    def on_private_done(data: PrivateDone):
-        """Count the caller as done (the answers stay on the phone)."""
-        workshop, participant = rt._participant()
-        return {"ok": True, "my_private": ops.mark_done(workshop, participant)}
-
-    @handler("private.share", PrivateShare)
-    def on_private_share(data: PrivateShare):
-        """Share the caller's answers anonymously, or withdraw them."""
-        workshop, participant = rt._participant()
-        return {"ok": True, "my_private": ops.share(workshop, participant, data.answers)}
+    """Register private.done (the answers stay on the phone) and private.share (share
+    them anonymously, or null: withdraw them)."""
+    phone_event(handler, "private.done", PrivateDone, ops.mark_done, (), "my_private")
+    phone_event(handler, "private.share", PrivateShare, ops.share, ("answers",), "my_private")

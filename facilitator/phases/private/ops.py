@@ -15,7 +15,7 @@ from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Participant, Workshop
-from ..answers import scale_distribution, set_answer, threshold
+from ..answers import retrying, scale_distribution, store, threshold
 from ..base import publication
 from .settings import ANSWER_MAX_CHARS
 from .tables import PrivateEntry
@@ -35,23 +35,22 @@ def my_state(participant: Participant, phase_id: str) -> dict:
     return {"done": row is not None, "shared": row is not None and row.answers is not None}
 
 
-def _save(workshop: Workshop, participant: Participant, phase, answers, change: bool) -> bool:
+def _save(workshop: Workshop, participant: Participant, phase, answers, change: bool) -> None:
     """Create the participant's entry, or change its shared answers if `change`.
 
-    False: another socket of the same phone wrote first (rolled back; run again).
+    Another socket of the same phone writing first makes the operation run again.
     """
     if not change and _entry(participant, phase.id) is not None:
-        return True
+        return
     key = {"participant_id": participant.id, "phase_id": phase.id}
-    return set_answer(PrivateEntry, key, {"answers": answers}, workshop_id=workshop.id)
+    store(PrivateEntry, key, {"answers": answers}, workshop_id=workshop.id)
 
 
+@retrying
 def mark_done(workshop: Workshop, participant: Participant) -> dict:
     """Count the participant as done (once, however often a phone says so)."""
     phase = core._require_input(workshop, KIND)
-    if not _save(workshop, participant, phase, None, change=False):
-        # Another socket of the same phone was first: it is done already.
-        return mark_done(workshop, participant)
+    _save(workshop, participant, phase, None, change=False)
     publication().mark(workshop.id, KIND)
     return my_state(participant, phase.id)
 
@@ -81,6 +80,7 @@ def _clean_answers(phase, answers: dict) -> dict:
     return kept
 
 
+@retrying
 def share(workshop: Workshop, participant: Participant, answers: dict | None) -> dict:
     """Share the participant's answers anonymously (None withdraws them); counts as done."""
     phase = core._require_input(workshop, KIND)
@@ -89,8 +89,7 @@ def share(workshop: Workshop, participant: Participant, answers: dict | None) ->
     kept = None if answers is None else _clean_answers(phase, answers)
     if kept == {}:
         raise OperationError("empty")
-    if not _save(workshop, participant, phase, kept, change=True):
-        return share(workshop, participant, answers)
+    _save(workshop, participant, phase, kept, change=True)
     publication().mark(workshop.id, KIND)
     return my_state(participant, phase.id)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..payloads import ClientId, Name, _Payload
+from ..payloads import ClientId, Name, _Payload, phone_event
 from . import ops
 
 
@@ -18,12 +18,5 @@ class RateSet(_Payload):
 
 
 def register(handler) -> None:
-    """Register rate.set."""
-    from ... import realtime as rt
-
-    @handler("rate.set", RateSet)
-    def on_rate_set(data: RateSet):
-        """Set the caller's answer to one statement."""
-        workshop, participant = rt._participant()
-        mine = ops.set_rating(workshop, participant, data.statement, data.value)
-        return {"ok": True, "my_ratings": mine}
+    """Register rate.set: the caller's answer to one statement."""
+    phone_event(handler, "rate.set", RateSet, ops.set_rating, ("statement", "value"), "my_ratings")

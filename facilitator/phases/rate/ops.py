@@ -13,8 +13,17 @@ from sqlalchemy import func, select
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
-from ...models import Participant, Rating, SessionStatus, Workshop
-from ..answers import phase_of_kind, scale_distribution, set_answer, threshold
+from ...models import Participant, Rating, Workshop
+from ..answers import (
+    answers_by,
+    facilitator_phase,
+    phase_of_kind,
+    retrying,
+    scale_distribution,
+    set_session_answer,
+    store,
+    threshold,
+)
 from ..base import publication
 from .tables import RateGrade
 
@@ -25,20 +34,29 @@ DONT_KNOW = "dont_know"
 
 def my_ratings(participant: Participant, phase_id: str) -> dict[str, int | str]:
     """Return the participant's own answers in a rate phase ("dont_know" for don't know)."""
-    rows = db.session.scalars(
-        select(Rating).filter_by(participant_id=participant.id, phase_id=phase_id)
+    return answers_by(
+        Rating,
+        "statement_id",
+        lambda r: DONT_KNOW if r.dont_know else r.value,
+        participant_id=participant.id,
+        phase_id=phase_id,
     )
-    return {r.statement_id: DONT_KNOW if r.dont_know else r.value for r in rows}
 
 
+def _check_statement(settings, statement_id: str) -> None:
+    """Refuse (not_found) a statement the phase does not have."""
+    if statement_id not in {s.id for s in settings.statements}:
+        raise OperationError("not_found")
+
+
+@retrying
 def set_rating(
     workshop: Workshop, participant: Participant, statement_id: str, value: int | str
 ) -> dict:
     """Set the participant's answer to one statement: a point of the scale or "dont_know"."""
     phase = core._require_input(workshop, KIND)
     settings = phase.settings
-    if statement_id not in {s.id for s in settings.statements}:
-        raise OperationError("not_found")
+    _check_statement(settings, statement_id)
     dont_know = value == DONT_KNOW
     if dont_know:
         if not getattr(settings, "dont_know", False):
@@ -48,9 +66,7 @@ def set_rating(
         raise OperationError("invalid")
     key = {"participant_id": participant.id, "phase_id": phase.id, "statement_id": statement_id}
     values = {"value": value, "dont_know": dont_know}
-    if not set_answer(Rating, key, values, workshop_id=workshop.id):
-        # Another socket of the same phone answered at the same moment: set it again.
-        return set_rating(workshop, participant, statement_id, DONT_KNOW if dont_know else value)
+    store(Rating, key, values, workshop_id=workshop.id)
     publication().mark(workshop.id, KIND)
     return my_ratings(participant, phase.id)
 
@@ -103,28 +119,22 @@ def rate_phase(workshop: Workshop, phase_id: str):
 
 def grades(workshop: Workshop, phase_id: str) -> dict[str, int]:
     """Return the facilitator's grade per statement of a rate phase."""
-    rows = db.session.scalars(
-        select(RateGrade).filter_by(workshop_id=workshop.id, phase_id=phase_id)
+    return answers_by(
+        RateGrade, "statement_id", "grade", workshop_id=workshop.id, phase_id=phase_id
     )
-    return {r.statement_id: r.grade for r in rows}
 
 
+@retrying
 def set_grade(workshop: Workshop, phase_id: str, statement_id: str, grade: int | None) -> dict:
     """Set (or with None clear) the agreed grade of one statement; return all grades."""
-    if workshop.status is SessionStatus.CLOSED:
-        raise OperationError("session_closed")
-    phase = rate_phase(workshop, phase_id)
+    phase = facilitator_phase(workshop, phase_id, KIND)
     settings = phase.settings
     if not getattr(settings, "grades", False):
         raise OperationError("not_found")
-    if statement_id not in {s.id for s in settings.statements}:
-        raise OperationError("not_found")
+    _check_statement(settings, statement_id)
     if grade is not None and not settings.scale.min <= grade <= settings.scale.max:
         raise OperationError("invalid")
-    key = {"workshop_id": workshop.id, "phase_id": phase.id, "statement_id": statement_id}
-    if not set_answer(RateGrade, key, None if grade is None else {"grade": grade}):
-        # A double click raced itself: the second one sets it again.
-        return set_grade(workshop, phase_id, statement_id, grade)
-    result = grades(workshop, phase.id)
-    publication().emit(workshop.id, "rate.grades", {"phase_id": phase.id, "grades": result})
-    return result
+    return set_session_answer(
+        workshop, phase, RateGrade, "statement_id", statement_id, "grade", grade,
+        "rate.grades", "grades",
+    )  # fmt: skip

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..payloads import ClientId, DbId, Text, _Payload
+from ..payloads import ClientId, DbId, Text, _Payload, phone_event
 from . import ops, view
 
 GroupNumber = Annotated[int, Field(ge=1, le=10_000)]
@@ -59,41 +59,18 @@ def register(handler) -> None:
         rt.enter_kind_rooms(workshop, participant)
         return {"ok": True, "mine": _mine(workshop, participant)}
 
-    @handler("groups.add", NoteAdd)
-    def on_add(data: NoteAdd):
-        """Post a note on the group's wall; retries with the same client id return it."""
-        workshop, participant = rt._participant()
-        if rt.ideas_over_budget(workshop.id):
-            raise ops.OperationError("rate_limited")
-        note = ops.add_note(workshop, participant, data.client_id, data.text)
+    def _note(note, _workshop, _participant) -> dict:
         group = ops.db.session.get(ops.SgGroup, note.group_id)
-        return {"ok": True, "note": {**ops.note_dict(note, group), "is_mine": True}}
+        return {"note": {**ops.note_dict(note, group), "is_mine": True}}
 
-    @handler("groups.edit", NoteEdit)
-    def on_edit(data: NoteEdit):
-        """Edit one's own note."""
-        workshop, participant = rt._participant()
-        note = ops.edit_note(workshop, participant, data.id, data.text)
-        group = ops.db.session.get(ops.SgGroup, note.group_id)
-        return {"ok": True, "note": {**ops.note_dict(note, group), "is_mine": True}}
+    phone_event(
+        handler, "groups.add", NoteAdd, ops.add_note, ("client_id", "text"), _note, idea_budget=True
+    )
+    phone_event(handler, "groups.edit", NoteEdit, ops.edit_note, ("id", "text"), _note)
+    phone_event(handler, "groups.delete", NoteDelete, ops.delete_note, ("id",))
 
-    @handler("groups.delete", NoteDelete)
-    def on_delete(data: NoteDelete):
-        """Delete one's own note."""
-        workshop, participant = rt._participant()
-        ops.delete_note(workshop, participant, data.id)
-        return {"ok": True}
+    def _my_block(_result, workshop, participant) -> dict:
+        return {"mine": _mine(workshop, participant)}
 
-    @handler("groups.writer", WriterTake)
-    def on_writer(data: WriterTake):
-        """Take the group's writer role (when free) or give it back."""
-        workshop, participant = rt._participant()
-        ops.take_writer(workshop, participant, data.take)
-        return {"ok": True, "mine": _mine(workshop, participant)}
-
-    @handler("groups.timer", GroupTimer)
-    def on_timer(data: GroupTimer):
-        """Start or stop the group's own timer."""
-        workshop, participant = rt._participant()
-        ops.group_timer(workshop, participant, data.action)
-        return {"ok": True, "mine": _mine(workshop, participant)}
+    phone_event(handler, "groups.writer", WriterTake, ops.take_writer, ("take",), _my_block)
+    phone_event(handler, "groups.timer", GroupTimer, ops.group_timer, ("action",), _my_block)

@@ -12,7 +12,7 @@ from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Idea, Participant, Theme, Vote, Workshop
-from ..answers import set_answer
+from ..answers import answers_by, retrying, store
 from ..base import publication
 
 KIND = "vote"
@@ -111,12 +111,10 @@ def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
 
 def my_votes(participant: Participant, phase_id: str) -> dict[str, int]:
     """Return the participant's dots per item in a vote phase."""
-    rows = db.session.scalars(
-        select(Vote).filter_by(participant_id=participant.id, phase_id=phase_id)
-    )
-    return {v.item_key: v.count for v in rows}
+    return answers_by(Vote, "item_key", "count", participant_id=participant.id, phase_id=phase_id)
 
 
+@retrying
 def set_vote(workshop: Workshop, participant: Participant, item_key: str, count: int) -> dict:
     """Set how many dots the participant puts on an item, within the cap and budget."""
     phase = core._require_input(workshop, KIND)
@@ -132,9 +130,7 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
     if others + count > settings.budget:
         raise OperationError("budget_exceeded", budget=settings.budget)
     key = {"participant_id": participant.id, "phase_id": phase.id, "item_key": item_key}
-    if not set_answer(Vote, key, {"count": count} if count else None, workshop_id=workshop.id):
-        # Another socket of the same phone voted at the same moment: set it again.
-        return set_vote(workshop, participant, item_key, count)
+    store(Vote, key, {"count": count} if count else None, workshop_id=workshop.id)
     publication().mark(workshop.id, KIND)
     return my_votes(participant, phase.id)
 
