@@ -77,7 +77,104 @@ def summary(workshop: Workshop) -> dict:
         "actions": actions,
         # The actions grouped by the item (idea or theme) each was agreed from.
         "actions_by_item": actions_by_item(workshop, actions),
+        # For a session under a team: where its items are now (null otherwise).
+        "follow_up": follow_up(workshop),
     }
+
+
+# --- the follow-up of a team's session -------------------------------------------
+
+
+def _session_ref(workshop: Workshop) -> dict:
+    started = workshop.started_at or workshop.created_at
+    return {
+        "id": workshop.id,
+        "title": workshop.title,
+        "date": started.astimezone(HELSINKI).date().isoformat(),
+    }
+
+
+def follow_up(workshop: Workshop) -> dict | None:
+    """Return the current status, later updates and carrying of a team session's items.
+
+    Each item: `status` now, `history` (every update, oldest first: the day, "team
+    member" as null or a facilitator's name, status change, note) and `carried` (the
+    items that carry it forward in later sessions, in order, each with its session and
+    status now). Nothing identifies a participant.
+    """
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Action, ItemUpdate, Team
+
+    if workshop.team_id is None:
+        return None
+    team = db.session.get(Team, workshop.team_id)
+    if team is None:
+        return None
+    own = list(
+        db.session.scalars(select(Action).filter_by(workshop_id=workshop.id).order_by(Action.id))
+    )
+    ids = [a.id for a in own]
+    history: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        for row in db.session.scalars(
+            select(ItemUpdate)
+            .where(ItemUpdate.action_id.in_(ids))
+            .order_by(ItemUpdate.created_at, ItemUpdate.id)
+        ):
+            history[row.action_id].append(
+                {
+                    "at": row.created_at.astimezone(HELSINKI).date().isoformat(),
+                    "who": row.who_label or None,
+                    "from": row.status_from,
+                    "to": row.status_to,
+                    "note": row.note,
+                }
+            )
+    forward = _carried_forward(team.id)
+    items = []
+    for action in own:
+        carried, seen, link = [], {action.id}, forward.get(action.id)
+        while link is not None and link[0].id not in seen:
+            later, session = link
+            seen.add(later.id)
+            carried.append(
+                {"id": later.id, "status": later.status.value, "session": _session_ref(session)}
+            )
+            link = forward.get(later.id)
+        items.append(
+            {
+                "id": action.id,
+                "what": action.what,
+                "item_kind": action.item_kind.value if action.item_kind else "action",
+                "status": action.status.value,
+                "updated": action.updated_at.astimezone(HELSINKI).date().isoformat()
+                if action.updated_at
+                else None,
+                "history": history[action.id],
+                "carried": carried,
+            }
+        )
+    return {"team": team.name, "items": items}
+
+
+def _carried_forward(team_id: int) -> dict:
+    """Return item id → (the item carrying it forward, its session) within the team."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Action
+
+    column = getattr(Action, "carried_from_id", None)
+    if column is None:
+        return {}
+    rows = db.session.execute(
+        select(Action, Workshop)
+        .join(Workshop, Action.workshop_id == Workshop.id)
+        .where(Workshop.team_id == team_id, column.is_not(None))
+    )
+    return {a.carried_from_id: (a, w) for a, w in rows}
 
 
 # --- the localised report behind the Markdown and the printable page ---------
@@ -135,6 +232,14 @@ def _labels() -> dict[str, str]:
         "follow_up": gettext("Follow-up"),
         "status": gettext("Status"),
         "appendix": gettext("Appendix: all ideas"),
+        "followup_section": gettext("Follow-up of the agreed items"),
+        "followup_note": gettext(
+            "Where the items of this session are now, on the board of %(team)s."
+        ),
+        "status_now": gettext("Status now"),
+        "updates": gettext("Updates"),
+        "carried_to": gettext("Carried to"),
+        "no_updates": gettext("No updates yet"),
     }
 
 
@@ -199,6 +304,7 @@ def report(data: dict, lang: str) -> dict:
         sections += spec.report_sections(phase, data, f, t)
         appendix += spec.report_appendix(phase)
     return {
+        "follow_up": _follow_up_report(data.get("follow_up"), f),
         "labels": t,
         "lang": lang,
         "title": s["title"],
@@ -211,6 +317,44 @@ def report(data: dict, lang: str) -> dict:
         "sections": sections,
         "appendix": appendix,
     }
+
+
+def _follow_up_report(fu: dict | None, f: Formats) -> dict | None:
+    """Return the follow-up section as text: status now, dated updates, where carried."""
+    if not fu:
+        return None
+    from .team_exports import status_labels
+
+    statuses = status_labels()
+    member = gettext("team member")
+    items = []
+    for n, item in enumerate(fu["items"], 1):
+        updates = []
+        for u in item["history"]:
+            parts = [f.date(u["at"]), u["who"] or member]
+            if u["to"]:
+                parts.append(
+                    f"{statuses.get(u['from'], u['from'] or '')} → {statuses.get(u['to'], u['to'])}"
+                )
+            if u["note"]:
+                parts.append(u["note"])
+            updates.append(" · ".join(parts))
+        carried = [
+            f"{c['session']['title']} ({f.date(c['session']['date'])}): "
+            + statuses.get(c["status"], c["status"])
+            for c in item["carried"]
+        ]
+        items.append(
+            {
+                "number": f.number(n),
+                "what": item["what"],
+                "status": statuses.get(item["status"], item["status"]),
+                "status_key": item["status"],
+                "updates": updates,
+                "carried": carried,
+            }
+        )
+    return {"team": fu["team"], "items": items}
 
 
 # --- Markdown ------------------------------------------------------------------
@@ -262,6 +406,24 @@ def _markdown(r: dict) -> str:
     else:
         lines.append(f"*{t['no_agreed_actions']}*")
     lines.append("")
+
+    fu = r.get("follow_up")
+    if fu and fu["items"]:
+        lines += [
+            f"## {t['followup_section']}",
+            "",
+            e(t["followup_note"] % {"team": fu["team"]}),
+            "",
+        ]
+        keys = ("number", "what", "status_now", "updates", "carried_to")
+        lines.append("| " + " | ".join(t[k] for k in keys) + " |")
+        lines.append("|---:|---|---|---|---|")
+        for item in fu["items"]:
+            updates = "<br>".join(e(u) for u in item["updates"]) or "–"
+            carried = "<br>".join(e(c) for c in item["carried"]) or "–"
+            cells = [item["number"], e(item["what"]), item["status"], updates, carried]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
 
     for section in r["sections"]:
         lines += [f"## {e(section['title'])}", ""]

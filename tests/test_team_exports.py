@@ -233,3 +233,51 @@ def test_posters(app, facilitator, team_with_items):
     facilitator.api("DELETE", f"/teams/{team['id']}/link")
     assert phone.get(f"/t/{secret}/poster").status_code == 404
     assert phone.get(f"/t/{secret}/qr-poster").status_code == 404
+
+
+def test_session_export_gains_a_follow_up_section(app, facilitator, team_with_items):
+    team, session, (a, _b, _c) = team_with_items
+    secret = rotate(facilitator, team["id"])
+    phone = app.test_client()
+    page = phone.get(f"/t/{secret}").get_data(as_text=True)
+    csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    r = phone.post(
+        f"/t/{secret}/items/{a['id']}",
+        json={"version": 1, "status": "in_progress", "note": "Pohja tehty"},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert r.status_code == 200, r.get_json()
+    # A later session of the team carries the item forward.
+    later = session_in(facilitator, team["id"], "Syksy")
+    carried = add_action(facilitator, later["id"], "Vuorolistat julki (jatkuu)")
+    from facilitator.extensions import db
+    from facilitator.models import Action
+
+    with app.app_context():
+        row = db.session.get(Action, carried["id"])
+        if not hasattr(row, "carried_from_id"):
+            pytest.skip("no carried_from_id column yet")
+        row.carried_from_id = a["id"]
+        db.session.commit()
+    data = facilitator.api("GET", f"/sessions/{session['id']}/export.json").get_json()
+    follow = data["follow_up"]
+    assert follow["team"] == "Osasto 5"
+    first = next(i for i in follow["items"] if i["id"] == a["id"])
+    assert first["status"] == "in_progress"
+    assert [(h["who"], h["from"], h["to"], h["note"]) for h in first["history"]] == [
+        (None, "open", "in_progress", "Pohja tehty")
+    ]
+    assert [(c["id"], c["session"]["title"]) for c in first["carried"]] == [
+        (carried["id"], "Syksy")
+    ]
+    assert "participant" not in str(follow) and "client_id" not in str(follow)
+    md = facilitator.api("GET", f"/sessions/{session['id']}/export.md").get_data(as_text=True)
+    assert "Pohja tehty" in md and "Syksy" in md
+    printable = facilitator.client.get(f"/sessions/{session['id']}/export").get_data(as_text=True)
+    assert "report-follow-up" in printable and "Pohja tehty" in printable
+    # A session without a team has none.
+    plain = facilitator.create_session()
+    assert (
+        facilitator.api("GET", f"/sessions/{plain['id']}/export.json").get_json()["follow_up"]
+        is None
+    )
