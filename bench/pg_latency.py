@@ -79,7 +79,7 @@ async def run(args, port: int, pid: int, project: bool) -> dict:
     acks: list[float] = []
     sent: dict[str, float] = {}
     mine: dict[int, list[int]] = {}
-    failures = [0]
+    failures: list[str] = []
 
     async def post(phone, n):
         text = f"{TEXT} {n}"
@@ -96,7 +96,7 @@ async def run(args, port: int, pid: int, project: bool) -> dict:
             acks.append(time.monotonic() - started)
             mine.setdefault(id(phone), []).append(ack["idea"]["id"])
         else:
-            failures[0] += 1
+            failures.append(ack["error"]["code"] if ack else "no ack")
 
     async def paced(rate, make, seconds):
         tasks = []
@@ -142,8 +142,8 @@ async def run(args, port: int, pid: int, project: bool) -> dict:
             )
             if ack and ack.get("ok"):
                 vote_acks.append(time.monotonic() - started)
-            elif ack and ack["error"]["code"] not in ("budget_exceeded", "cap_exceeded"):
-                failures[0] += 1
+            elif not ack or ack["error"]["code"] not in ("budget_exceeded", "cap_exceeded"):
+                failures.append(ack["error"]["code"] if ack else "no ack")
 
         # One vote in flight per phone at most: choose phones without one.
         count = await paced(args.vote_rate, vote, args.seconds)
@@ -181,7 +181,9 @@ async def run(args, port: int, pid: int, project: bool) -> dict:
     figures["saturation (100 phones back to back)"] = (
         f"{done[0] / (time.monotonic() - t0):.0f} ideas/s"
     )
-    figures["failed acks"] = str(failures[0])
+    figures["failed acks"] = (
+        ", ".join(f"{failures.count(c)} {c}" for c in sorted(set(failures))) or "0"
+    )
     for phone in [*phones, projector]:
         phone.close()
     return figures
@@ -253,7 +255,8 @@ def main() -> int:
                         )
     names = [n for n, _ in table]
     keys = [k for k in dict.fromkeys(k for _, f in table for k in f) if not k.startswith("_")]
-    print(f"\nphones: {args.phones}, load {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"\nphones: {args.phones}, load {load}")
     print("| figure | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
     for key in keys:
