@@ -30,6 +30,7 @@ import * as private_ from './private.js';
 import * as actions from './actions.js';
 import * as summary from './summary.js';
 import * as small_groups from './small_groups.js';
+import * as review from './review.js';
 import { baseContext } from './shared.js';
 
 export var kinds = {
@@ -43,7 +44,8 @@ export var kinds = {
   private: private_,
   actions: actions,
   summary: summary,
-  small_groups: small_groups
+  small_groups: small_groups,
+  review: review
 };
 
 // The kind of a phase, or info (a plain page) for a kind this page does not know.

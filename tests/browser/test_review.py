@@ -1,0 +1,174 @@
+"""The review kind in the real browser: a team's open items from its first session come
+back in the second; two phones (320 px and 375 px) check progress through the page, the
+facilitator carries one item forward from the control view, and the projector and the
+phones show the decision. Screenshots go to $FA_SHOTS if set."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+import yaml
+
+from tests.browser.test_live_loop import PHONE, TIMEOUT_MS
+from tests.server_process import ServerProcess
+
+SHOTS = os.environ.get("FA_SHOTS")
+
+TEMPLATE = {
+    "id": "review-browser",
+    "version": 1,
+    "title": {"fi": "Seurantapalaveri", "sv": "Uppföljningsmöte", "en": "Follow-up"},
+    "description": "Testipohja",
+    "phases": [
+        {
+            "id": "katsaus",
+            "kind": "review",
+            "title": {
+                "fi": "Miten sovitut asiat etenevät?",
+                "sv": "Hur går det med det vi kom överens om?",
+            },
+            "prompt": {"fi": "Arvioi jokainen asia.", "sv": "Bedöm varje sak."},
+            "minutes": 15,
+        },
+        {
+            "id": "sovitaan",
+            "kind": "actions",
+            "title": {"fi": "Sovitaan", "sv": "Vi kommer överens"},
+            "prompt": {"fi": "Mitä teemme?", "sv": "Vad gör vi?"},
+            "minutes": 10,
+            "settings": {"item_kinds": ["action", "experiment"]},
+        },
+    ],
+}
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    models = tmp_path / "models"
+    models.mkdir()
+    text = yaml.safe_dump(TEMPLATE, allow_unicode=True)
+    (models / "review-browser.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("FACILITATOR_MODELS_DIR", str(models))
+    process = ServerProcess(tmp_path)
+    process.start()
+    yield process.url
+    process.stop()
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, name + ".png"), full_page=True)
+
+
+def api(page, method: str, path: str, body=None):
+    """Call the JSON API from the signed-in page; return (status, JSON)."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const csrf = document.querySelector('meta[name="csrf-token"]').content;
+            const res = await fetch('/api/v1' + path, {method, credentials: 'same-origin',
+                headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+                body: body === null ? undefined : JSON.stringify(body)});
+            return [res.status, await res.json()];
+        }""",
+        [method, path, body],
+    )
+
+
+def test_two_phones_check_progress_and_the_facilitator_carries_one_forward(server, browser):
+    fac = browser.new_context(viewport={"width": 1280, "height": 800})
+    fac.set_default_timeout(TIMEOUT_MS)
+    control = fac.new_page()
+    errors: list[str] = []
+    control.on("pageerror", lambda e: errors.append(f"control: {e}"))
+    control.goto(server + "/auth/signup")
+    control.fill("#name", "Fasilitaattori")
+    control.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
+    control.fill("#password", "hyva-salasana-123")
+    control.fill("#password2", "hyva-salasana-123")
+    control.locator("form[action$='/auth/signup'] [type=submit]").click()
+    control.wait_for_url(re.compile(r"/auth/login"))
+    control.fill("#password", "hyva-salasana-123")
+    control.locator("form[action*='/auth/login'] [type=submit]").click()
+    control.wait_for_url(re.compile(r"/sessions$"))
+
+    status, team = api(control, "POST", "/teams", {"name": "Osasto 5"})
+    assert status == 201, team
+    team_id = team["team"]["id"]
+    body = {"model_id": "review-browser", "title": "Kehittämispäivä 1", "team_id": team_id}
+    status, first = api(control, "POST", "/sessions", body)
+    assert status == 201, first
+    items = {}
+    for what, kind in (("Perehdytyslista uusiksi", "action"), ("Hiljainen tunti", "experiment")):
+        payload = {"client_id": uuid.uuid4().hex, "what": what, "item_kind": kind}
+        status, made = api(control, "POST", f"/sessions/{first['id']}/actions", payload)
+        assert status == 201, made
+        items[what] = made["action"]["id"]
+    body["title"] = "Kehittämispäivä 2"
+    status, second = api(control, "POST", "/sessions", body)
+    assert status == 201, second
+    session_id = second["id"]
+    control.goto(f"{server}/sessions/{session_id}")
+    projector = fac.new_page()
+    projector.on("pageerror", lambda e: errors.append(f"projector: {e}"))
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(f"{server}/sessions/{session_id}/projector")
+
+    phones = []
+    for n, width in enumerate((320, 375)):
+        ctx = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 740}})
+        ctx.set_default_timeout(TIMEOUT_MS)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e, n=n: errors.append(f"phone {n}: {e}"))
+        page.goto(f"{server}/j/{second['join_code']}")
+        phones.append(page)
+    for page in phones:
+        page.wait_for_selector(".waiting")
+    status, _ = api(control, "POST", f"/sessions/{session_id}/start", {})
+    assert status == 200
+
+    # Both phones check both items through the page; one adds a note.
+    for n, page in enumerate(phones):
+        page.wait_for_selector(".review-item input:enabled")
+        cards = page.locator("fieldset.review-item")
+        assert cards.count() == 2
+        cards.filter(has_text="Perehdytyslista").locator("input[value=partly]").check()
+        cards.filter(has_text="Hiljainen tunti").locator("input[value=done]").check()
+        if n == 0:
+            card = cards.filter(has_text="Perehdytyslista")
+            card.locator("textarea").fill("Odottaa esihenkilön kommentteja")
+            card.locator("button").click()
+    for _ in range(50):
+        block = api(control, "GET", f"/sessions/{session_id}")[1]["review"]
+        answered = {i["id"]: i["responses"] for i in block["items"]}
+        if all(n == 2 for n in answered.values()):
+            break
+        control.wait_for_timeout(200)
+    assert answered == {items["Perehdytyslista uusiksi"]: 2, items["Hiljainen tunti"]: 2}
+    # Below five answers nobody sees a distribution or a note.
+    assert all(i["counts"] is None and i["notes"] is None for i in block["items"])
+    assert phones[0].evaluate("document.documentElement.scrollWidth") <= 320
+    shot(phones[0], "review-phone-320")
+
+    # The facilitator carries the first item forward from the control view.
+    lista = items["Perehdytyslista uusiksi"]
+    control.wait_for_selector(f"[data-key='rv-{lista}-carry']")
+    shot(control, "review-control-before")
+    control.locator(f"[data-key='rv-{lista}-carry']").click()
+    control.wait_for_selector(f".review-item.is-carried[data-item='{lista}']")
+    status, state = api(control, "GET", f"/sessions/{session_id}")
+    carried = [a for a in state["actions"] if a["what"] == "Perehdytyslista uusiksi"]
+    assert len(carried) == 1
+    item = {i["id"]: i for i in state["review"]["items"]}[lista]
+    assert item["status"] == "carried_forward"
+    assert item["outcome"]["carried_to"] == carried[0]["id"]
+    # The room sees the decision without reloading.
+    projector.wait_for_selector(".p-review-decision")
+    phones[1].wait_for_selector(".review-decision")
+    shot(control, "review-control")
+    shot(projector, "review-projector")
+    shot(phones[1], "review-phone-375")
+    assert "Odottaa esihenkilön" not in projector.content()
+    assert errors == []
