@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Action, ActionStatus, ItemKind, Workshop
 from ..base import publication
+from ..writes import add_once, by_client_id
 from . import view
 
 ACTION_MAX_CHARS = 1000
@@ -51,26 +51,16 @@ class ActionResult:
 
 def add_action(workshop: Workshop, client_id: str, fields: ActionFields) -> ActionResult:
     """Record an agreed action; a retried client id returns the first one, not created."""
-    existing = db.session.scalar(
-        select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
-    )
+    existing = by_client_id(Action, workshop.id, client_id)
     if existing is not None:
         return ActionResult(existing, created=False)
     action = Action(workshop_id=workshop.id, client_id=client_id)
     _apply_action_fields(action, fields, partial=False)
-    db.session.add(action)
-    try:
-        # The insert goes out now: a twin racing in hits the unique constraint here.
-        db.session.flush()
-    except IntegrityError:
-        # The same request raced in twice (a double click, a retry): keep the first.
-        db.session.rollback()
-        first = db.session.scalar(
-            select(Action).filter_by(workshop_id=workshop.id, client_id=client_id)
-        )
-        return ActionResult(first, created=False)
-    announce_actions(workshop)
-    return ActionResult(action, created=True)
+    # The same request raced in twice (a double click, a retry): keep the first.
+    action, created = add_once(action)
+    if created:
+        announce_actions(workshop)
+    return ActionResult(action, created)
 
 
 def update_action(workshop: Workshop, action_id: int, fields: ActionFields) -> Action:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from ... import operations as core
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Idea, Participant, Workshop
 from ..base import publication
+from ..writes import add_once, check_cap, first_write, own_row, soft_delete
 from . import view
 
 IDEA_MAX_CHARS = 500
@@ -34,57 +34,33 @@ def add_idea(
     workshop: Workshop, participant: Participant, client_id: str, text: str, column: str | None
 ) -> IdeaResult:
     """Post an anonymous idea; a retried client id returns the idea made the first time."""
-    existing = db.session.scalar(
-        select(Idea).filter_by(workshop_id=workshop.id, client_id=client_id)
-    )
+    existing = first_write(Idea, workshop, participant, client_id)
     if existing is not None:
-        if existing.participant_id != participant.id:
-            raise OperationError("invalid")
-        if existing.deleted:
-            # A late retry of an idea its writer has since deleted: say so, post nothing.
-            raise OperationError("idea_deleted")
         return IdeaResult(existing, created=False)
     phase = core._require_input(workshop, KIND)
     text = core._clean_text(text, IDEA_MAX_CHARS)
     column = _check_column(workshop, phase, column)
-    live, deleted = db.session.execute(
-        select(
-            func.count(Idea.id).filter(Idea.deleted.is_(False)),
-            func.count(Idea.id).filter(Idea.deleted.is_(True)),
-        ).where(
-            Idea.workshop_id == workshop.id,
-            Idea.phase_id == phase.id,
-            Idea.participant_id == participant.id,
-        )
-    ).one()
-    limit = phase.settings.max_ideas_per_person
-    if live >= limit:
-        raise OperationError("too_many_ideas", max=limit)
-    # Deleted ideas count too, up to a second cap's worth: fixing typos by deleting
-    # and re-posting is fine, add-then-delete cannot fill the table with rows.
-    if live + deleted >= limit * DELETED_IDEAS_FACTOR:
-        raise OperationError("too_many_deleted")
-    idea = Idea(
-        workshop_id=workshop.id,
-        phase_id=phase.id,
-        participant_id=participant.id,
-        client_id=client_id,
-        column=column,
-        text=text,
+    check_cap(
+        Idea,
+        phase.settings.max_ideas_per_person,
+        DELETED_IDEAS_FACTOR,
+        Idea.workshop_id == workshop.id,
+        Idea.phase_id == phase.id,
+        Idea.participant_id == participant.id,
     )
-    db.session.add(idea)
-    try:
-        # The insert goes out now: a twin racing in hits the unique constraint here.
-        db.session.flush()
-    except IntegrityError:
-        # The same event raced in twice (two sockets of one phone): keep the first.
-        db.session.rollback()
-        idea = db.session.scalar(
-            select(Idea).filter_by(workshop_id=workshop.id, client_id=client_id)
+    idea, created = add_once(
+        Idea(
+            workshop_id=workshop.id,
+            phase_id=phase.id,
+            participant_id=participant.id,
+            client_id=client_id,
+            column=column,
+            text=text,
         )
-        return IdeaResult(idea, created=False)
-    announce(workshop, idea, "idea.added")
-    return IdeaResult(idea, created=True)
+    )
+    if created:
+        announce(workshop, idea, "idea.added")
+    return IdeaResult(idea, created)
 
 
 def phase_columns(workshop: Workshop, phase, lang: str = "fi", fallback: str = "fi") -> list:
@@ -115,12 +91,7 @@ def _check_column(workshop: Workshop, phase, column: str | None) -> str | None:
 
 def _own_idea(workshop: Workshop, participant: Participant, idea_id: int) -> Idea | None:
     """Return the participant's own idea, or None if it is gone."""
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or idea.workshop_id != workshop.id or idea.deleted:
-        return None
-    if idea.participant_id != participant.id:
-        raise OperationError("not_yours")
-    return idea
+    return own_row(Idea, workshop, participant, idea_id)
 
 
 def edit_idea(
@@ -147,9 +118,7 @@ def delete_idea(workshop: Workshop, participant: Participant, idea_id: int) -> I
     phase = core._require_input(workshop, KIND)
     if idea.phase_id != phase.id:
         raise OperationError("phase_closed")
-    # Soft delete: the row keeps its client id, so a late retry cannot resurrect it.
-    idea.deleted = True
-    idea.text = "-"
+    soft_delete(idea)
     announce(workshop, idea)
     return idea
 

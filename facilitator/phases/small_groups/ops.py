@@ -20,6 +20,7 @@ from ...errors import OperationError
 from ...extensions import db
 from ...models import Participant, SessionStatus, Workshop, utcnow
 from ..base import FACILITATOR, PARTICIPANT, PROJECTOR, publication
+from ..writes import add_once, check_cap, first_write, own_row, soft_delete
 from .tables import SgGroup, SgMember, SgNote, SgRound
 
 KIND = "small_groups"
@@ -473,57 +474,32 @@ def group_timer(workshop: Workshop, participant: Participant, action: str) -> Sg
 
 def add_note(workshop: Workshop, participant: Participant, client_id: str, text: str) -> SgNote:
     """Post a note on the phone's group wall; a retried client id returns the first one."""
-    existing = db.session.scalar(
-        select(SgNote).filter_by(workshop_id=workshop.id, client_id=client_id)
-    )
+    existing = first_write(SgNote, workshop, participant, client_id)
     if existing is not None:
-        if existing.participant_id != participant.id:
-            raise OperationError("invalid")
-        if existing.deleted:
-            raise OperationError("idea_deleted")
         return existing
     phase = core._require_input(workshop, KIND)
     text = core._clean_text(text, NOTE_MAX_CHARS)
     round_ = current_round(workshop, phase)
     group = _my_group_or_refuse(workshop, phase, participant, round_)
     _check_writer(phase, group, participant)
-    live, deleted = db.session.execute(
-        select(
-            func.count(SgNote.id).filter(SgNote.deleted.is_(False)),
-            func.count(SgNote.id).filter(SgNote.deleted.is_(True)),
-        ).where(SgNote.group_id == group.id)
-    ).one()
-    if live >= MAX_NOTES_PER_GROUP:
-        raise OperationError("too_many_ideas", max=MAX_NOTES_PER_GROUP)
-    if live + deleted >= 2 * MAX_NOTES_PER_GROUP:
-        raise OperationError("too_many_deleted")
-    note = SgNote(
-        workshop_id=workshop.id,
-        phase_id=phase.id,
-        group_id=group.id,
-        participant_id=participant.id,
-        client_id=client_id,
-        text=text,
-    )
-    db.session.add(note)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return db.session.scalar(
-            select(SgNote).filter_by(workshop_id=workshop.id, client_id=client_id)
+    check_cap(SgNote, MAX_NOTES_PER_GROUP, 2, SgNote.group_id == group.id)
+    note, created = add_once(
+        SgNote(
+            workshop_id=workshop.id,
+            phase_id=phase.id,
+            group_id=group.id,
+            participant_id=participant.id,
+            client_id=client_id,
+            text=text,
         )
-    announce_note(workshop, note, group)
+    )
+    if created:
+        announce_note(workshop, note, group)
     return note
 
 
 def _own_note(workshop: Workshop, participant: Participant, note_id: int) -> SgNote | None:
-    note = db.session.get(SgNote, note_id)
-    if note is None or note.workshop_id != workshop.id or note.deleted:
-        return None
-    if note.participant_id != participant.id:
-        raise OperationError("not_yours")
-    return note
+    return own_row(SgNote, workshop, participant, note_id)
 
 
 def _editable(workshop: Workshop, participant: Participant, note: SgNote) -> SgGroup:
@@ -553,8 +529,7 @@ def delete_note(workshop: Workshop, participant: Participant, note_id: int) -> N
     if note is None:
         return
     group = _editable(workshop, participant, note)
-    note.deleted = True
-    note.text = "-"
+    soft_delete(note)
     announce_note(workshop, note, group)
 
 
