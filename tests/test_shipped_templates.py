@@ -247,6 +247,36 @@ def actions(run: Run, phase, states: list[dict]) -> None:
     run.expect.append(what)
 
 
+def review(run: Run, phase, states: list[dict]) -> None:
+    """Every phone checks every item brought in (one with a note); the facilitator carries
+    the first forward and drops the next with a reason. Without a team (or open items)
+    the review says there is nothing and the export has an empty list."""
+    block = run.current["review"]
+    if not block["items"]:
+        assert all(s["review"]["items"] == [] for s in states)
+
+        def check(entry: dict) -> None:
+            assert entry["items"] == [], entry
+
+        run.checks[phase.id] = check
+        return
+    base = f"/review/{phase.id}/items"
+    for item in block["items"]:
+        for n, phone in enumerate(run.phones):
+            body = {"client_id": cid(), "item_id": item["id"], "progress": "partly"}
+            if n == 0 and phase.settings.notes:
+                body["note"] = f"{phase.id} {run.lang} huomio {item['id']}"
+            assert ok(phone.emit("review.set", body))["my_review"]["progress"] == "partly"
+    first, *rest = block["items"]
+    carried = run.api("POST", f"{base}/{first['id']}/carry", {})["carried_to"]
+    assert carried["what"] == first["what"]
+    if rest:
+        reason = f"{phase.id} {run.lang} ei enää ajankohtainen"
+        run.api("POST", f"{base}/{rest[0]['id']}/drop", {"reason": reason})
+        run.expect.append(reason)
+    run.expect.append(first["what"])
+
+
 DRIVERS = {
     "info": nothing,
     "summary": nothing,
@@ -259,6 +289,7 @@ DRIVERS = {
     "private": private,
     "small_groups": small_groups,
     "actions": actions,
+    "review": review,
 }
 
 
