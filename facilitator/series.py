@@ -178,6 +178,22 @@ def review_sources(workshop: Workshop) -> list[int] | None:
     )
 
 
+def open_items(workshop: Workshop, phase, team_rule) -> list:
+    """The review kind's `scope: series` (phases/review/ops.py SCOPES).
+
+    A session of a series: the team rule's open items narrowed to the series' earlier
+    sessions, so the next session starts with what the previous ones left open and
+    nothing of the team's other series or single sessions. Any other session: the
+    team rule unchanged.
+    """
+    sources = review_sources(workshop)
+    rows = team_rule(workshop, phase)
+    if sources is None:
+        return rows
+    allowed = set(sources)
+    return [(action, source) for action, source in rows if source.id in allowed]
+
+
 def label(workshop: Workshop) -> dict | None:
     """Return a session's place in its series for clients: title and number, or None."""
     if workshop.series_id is None:

@@ -69,8 +69,16 @@ def team_open_items(workshop: Workshop, phase) -> list[tuple[Action, Workshop]]:
 
 
 # `scope` setting -> the rule that finds a review's items; a series may add its own.
+def series_open_items(workshop: Workshop, phase) -> list[tuple[Action, Workshop]]:
+    """Return the open items of the earlier sessions of the session's series (series.py)."""
+    from ...series import open_items
+
+    return open_items(workshop, phase, team_open_items)
+
+
 SCOPES: dict[str, Callable[[Workshop, object], list[tuple[Action, Workshop]]]] = {
     "team": team_open_items,
+    "series": series_open_items,
 }
 
 

@@ -27,8 +27,9 @@ class ReviewSettings(_Strict):
         max_length=3,
     )
     # Where the items come from: "team" = the open items of every other session of the
-    # session's team (phases/review/ops.py SCOPES; a series may narrow it).
-    scope: Literal["team"] = "team"
+    # session's team (phases/review/ops.py SCOPES); "series" = only those of the earlier
+    # sessions of the session's series (facilitator/series.py; "team" when it has none).
+    scope: Literal["team", "series"] = "team"
     # Phones may add a short note to their progress check.
     notes: bool = Field(default=True, strict=True)
     # "after_close": the room sees the distributions when input closes (the facilitator
