@@ -37,7 +37,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What the one-page poster shows at most (the rest: "and N more on the team page").
 POSTER_ITEMS = 8
 POSTER_RULES = 6
-POSTER_TEXT = 110
+POSTER_TEXT = 90
 
 
 # --- shared ----------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def poster(team: Team) -> dict:
         "current": [
             {
                 "what": _short(a.what),
-                "who": _short(a.who or "", 60),
+                "who": _short(a.who or "", 40),
                 "due": fi_date(a.due),
                 "due_iso": a.due.isoformat() if a.due else "",
                 "overdue": bool(a.due and a.due < today),
@@ -322,7 +322,7 @@ def poster(team: Team) -> dict:
         ],
         "more_current": max(0, len(current) - POSTER_ITEMS),
         "rules": [
-            {"what": _short(a.what), "how_check": _short(a.how_check or "", 80)}
+            {"what": _short(a.what), "how_check": _short(a.how_check or "", 60)}
             for a, _w in rules[:POSTER_RULES]
         ],
         "more_rules": max(0, len(rules) - POSTER_RULES),
