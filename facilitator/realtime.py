@@ -21,7 +21,7 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 from pydantic import BaseModel, StringConstraints, ValidationError
 
-from . import logins
+from . import fanout, logins
 from . import operations as ops
 from . import serializers as ser
 from .errors import OperationError, error_dict, new_error_id
@@ -43,6 +43,9 @@ class JoinPayload(_Payload):
     role: Literal["participant", "facilitator", "projector"]
     code: Annotated[str, Clean, StringConstraints(max_length=20)] | None = None
     session_id: DbId | None = None
+    # 2: the client takes the state from the `phase` event, batched idea deltas and
+    # items that refer to ideas by id (facilitator/fanout.py); 1 (default): the old contract.
+    protocol: Literal[1, 2] = 1
 
 
 class SyncPayload(_Payload):
@@ -59,6 +62,8 @@ class Connection:
     participant_id: int | None = None
     # Language of messages and template text: the phone's choice, else the session's.
     language: str = "fi"
+    # What the client understands (JoinPayload.protocol, facilitator/fanout.py).
+    protocol: int = 1
 
 
 # Per-process registry of joined sockets; rebuilt by clients re-joining after a restart.
@@ -121,11 +126,23 @@ def publish(workshop_id: int, event: str, payload: dict, roles=None, room=None) 
     list of them (`participant_room`, `group_room`), which must belong to the session
     or be a participant's own room.
     """
+    if event == "phase" and roles is None and room is None:
+        # The phase change (operations.announce_phase): each screen gets its new state.
+        workshop = db.session.get(Workshop, workshop_id)
+        if workshop is not None:
+            publish_phase(workshop)
+            return
     if roles is None:
         roles = ser.ROLES if room is None else ()
     for role in roles:
-        socketio.emit(event, payload, to=_audience_room(workshop_id, role))
+        if role == ser.PARTICIPANT:
+            # Protocol 1 and 2 phones apart: idea deltas batched, each text once.
+            fanout.to_phones(workshop_id, event, payload)
+        else:
+            socketio.emit(event, payload, to=_audience_room(workshop_id, role))
     extra = [room] if isinstance(room, str) else list(room or ())
+    if extra:
+        ser.bump(workshop_id)
     for name in extra:
         if not (name.startswith(f"s:{workshop_id}:") or name.startswith("p:")):
             raise ValueError("a room of another session")
@@ -175,8 +192,16 @@ def unit_of_work(send: bool = True) -> Iterator[uow.Publication]:
 
 
 def publish_phase(workshop: Workshop) -> None:
-    """Tell every screen the phase or session state changed; clients re-sync."""
-    publish(workshop.id, "phase", {"index": workshop.phase_index, "status": workshop.status.value})
+    """Tell every screen the phase or session state changed (facilitator/fanout.py).
+
+    Protocol 2 clients get their new state with the event (built once per audience and
+    language, phones their own part in `phase.mine`); protocol 1 clients re-sync.
+    """
+    try:
+        join_url = join_address(workshop).url
+    except RuntimeError:  # no request (a command): phones do not show the address
+        join_url = ""
+    fanout.publish_phase(workshop, connections, join_url, online_count(workshop.id))
 
 
 def publish_presence(workshop_id: int) -> None:
@@ -203,6 +228,8 @@ def publish_deleted(workshop_id: int, language: str) -> None:
     publish(workshop_id, "session.deleted", payload)
     for role in ser.ROLES:
         socketio.close_room(room(workshop_id, role))
+        for protocol in fanout.PROTOCOLS:
+            socketio.close_room(fanout.protocol_room(workshop_id, role, protocol))
     for sid, conn in list(connections.items()):
         if conn.workshop_id == workshop_id:
             connections.pop(sid, None)
@@ -371,6 +398,13 @@ def _snapshot(conn: Connection, workshop: Workshop) -> dict:
     """Return the snapshot for a connection's role."""
     participant = db.session.get(Participant, conn.participant_id) if conn.participant_id else None
     lang = content_language(ops.workshop_model(workshop), conn.language, workshop.language)
+    if conn.role == ser.PARTICIPANT:
+        # The shared part is built once per version for every phone (a join storm).
+        compact = conn.protocol == 2
+        shared, ctx = ser.cached_shared(
+            workshop, conn.role, lang, join_address(workshop).url, compact=compact
+        )
+        return ser.personalize(ser.fresh(shared, workshop), ctx, participant)
     return ser.snapshot(
         workshop,
         conn.role,
@@ -407,7 +441,7 @@ def on_join(data: JoinPayload):
     if data.role == ser.PARTICIPANT:
         workshop, participant = _join_as_participant(data.code or "")
         language = chosen_language() or workshop.language
-        conn = Connection(workshop.id, data.role, participant.id, language)
+        conn = Connection(workshop.id, data.role, participant.id, language, data.protocol)
     else:
         workshop = db.session.get(Workshop, data.session_id) if data.session_id else None
         if workshop is None:
@@ -421,15 +455,22 @@ def on_join(data: JoinPayload):
         language = workshop.language
         if data.role == ser.FACILITATOR:
             language = chosen_language() or current_user.language or workshop.language
-        conn = Connection(workshop.id, data.role, language=language)
+        conn = Connection(workshop.id, data.role, language=language, protocol=data.protocol)
     previous = connections.get(request.sid)
     if previous is not None:
         socketio.server.leave_room(request.sid, room(previous.workshop_id, previous.role))
+        socketio.server.leave_room(
+            request.sid,
+            fanout.protocol_room(previous.workshop_id, previous.role, previous.protocol),
+        )
         if previous.participant_id is not None:
             socketio.server.leave_room(request.sid, participant_room(previous.participant_id))
         _forget_online(previous.workshop_id, request.sid)
     connections[request.sid] = conn
     socketio.server.enter_room(request.sid, room(workshop.id, conn.role))
+    socketio.server.enter_room(
+        request.sid, fanout.protocol_room(workshop.id, conn.role, conn.protocol)
+    )
     if conn.role != ser.PARTICIPANT and logins.socket_room():
         # Signing out disconnects the control view and projector (logins.end_sockets).
         socketio.server.enter_room(request.sid, logins.socket_room())

@@ -4,6 +4,7 @@
 
   var FA = (window.FA = window.FA || {});
   var ACK_TIMEOUT = 8000;
+  var MINE_TIMEOUT = 3000; // a phase event's state waits this long for the phone's own part
   var OUTBOX_TTL = 3 * 60 * 60 * 1000; // a write older than this is stale: the room has moved on
   // Participant writes are idempotent (client_id or set-semantics), so they may be queued and
   // replayed. Which ones is data the phase kinds declare: static/js/phases/index.js sets
@@ -324,8 +325,40 @@
 
     function applyState(state) {
       if (!state) return;
+      FA.referItems(state);
       FA.noteServerTime(state.server_time);
       onState(state);
+    }
+
+    // A `phase` event carrying the new state: phones wait for their own part (`phase.mine`,
+    // sent right after it) and sync only when it does not come.
+    var pendingPhase = null;
+    function onPhase(payload) {
+      if (!payload || !payload.state || !joined) {
+        sync();
+        return;
+      }
+      if (!payload.mine) {
+        pendingPhase = null;
+        applyState(payload.state);
+        return;
+      }
+      var entry = { version: payload.version, state: payload.state };
+      entry.timer = setTimeout(function () {
+        if (pendingPhase === entry) {
+          pendingPhase = null;
+          sync();
+        }
+      }, MINE_TIMEOUT);
+      if (pendingPhase) clearTimeout(pendingPhase.timer);
+      pendingPhase = entry;
+    }
+    function onMine(payload) {
+      var entry = pendingPhase;
+      if (!entry || !payload || payload.version !== entry.version) return;
+      pendingPhase = null;
+      clearTimeout(entry.timer);
+      applyState(FA.applyPatch(entry.state, payload.patch || {}));
     }
 
     function sync() {
@@ -420,7 +453,20 @@
         endDeleted(payload);
         return;
       }
-      if (name === 'phase' || (FA.resyncEvents || []).indexOf(name) >= 0) {
+      if (name === 'phase') {
+        onPhase(payload);
+        return;
+      }
+      if (name === 'phase.mine') {
+        onMine(payload);
+        return;
+      }
+      if (name === 'ideas.batch') {
+        // Idea deltas to phones, gathered per short interval, in order.
+        ((payload && payload.events) || []).forEach(function (e) { onEvent(e[0], e[1]); });
+        return;
+      }
+      if ((FA.resyncEvents || []).indexOf(name) >= 0) {
         sync(); // a kind's resyncEvents (phases/index.js): re-read the snapshot
         return;
       }
@@ -477,6 +523,61 @@
   };
 
   /* ---------- live state ---------- */
+  // A phone's snapshot names ideas by id where it holds them (docs/protocol.md, "Each text
+  // once"): put the texts back into ballot items and result rows, so views read titles.
+  FA.referItems = function (state) {
+    if (!state || typeof state !== 'object') return state;
+    var text = {};
+    (state.ideas || []).forEach(function (i) { text[i.id] = i.text; });
+    Object.keys(state).forEach(function (k) {
+      var block = state[k];
+      if (k === 'ideas' || !block || typeof block !== 'object' || !Array.isArray(block.items)) return;
+      block.items.forEach(function (it) {
+        if (!it || typeof it.key !== 'string') return;
+        if (it.title === undefined && it.key.indexOf('idea:') === 0) {
+          var n = Number(it.key.slice(5));
+          it.title = Object.prototype.hasOwnProperty.call(text, n) ? text[n] : '';
+          if (!it.ideas) it.ideas = [];
+        }
+        if (Array.isArray(it.idea_ids) && !it.ideas) {
+          it.ideas = it.idea_ids.map(function (id) { return text[id]; }).filter(function (x) { return x !== undefined; });
+        }
+      });
+      FA.titleRows(block.results, block.items);
+    });
+    return state;
+  };
+
+  // Result rows that came without titles get them from the items of the same block.
+  FA.titleRows = function (rows, items) {
+    if (!Array.isArray(rows)) return rows;
+    var titles = {};
+    (items || []).forEach(function (it) { if (it && it.key) titles[it.key] = it.title; });
+    rows.forEach(function (r) {
+      if (r && r.title === undefined && Object.prototype.hasOwnProperty.call(titles, r.key)) r.title = titles[r.key];
+    });
+    return rows;
+  };
+
+  // Applies a phone's own part of a phase change (`phase.mine`) to the shared state.
+  FA.applyPatch = function (state, patch) {
+    var out = Object.assign({}, state);
+    var set = patch.set || {};
+    Object.keys(set).forEach(function (k) { out[k] = set[k]; });
+    var merge = patch.merge || {};
+    Object.keys(merge).forEach(function (k) { out[k] = Object.assign({}, out[k] || {}, merge[k]); });
+    var mark = patch.mark || {};
+    Object.keys(mark).forEach(function (k) {
+      var fields = mark[k];
+      out[k] = (out[k] || []).map(function (item) {
+        var copy = Object.assign({}, item);
+        Object.keys(fields).forEach(function (f) { copy[f] = fields[f].indexOf(item.id) >= 0; });
+        return copy;
+      });
+    });
+    return out;
+  };
+
   // Returns true when the idea was new to this state, so a page can announce arrivals.
   FA.upsertIdea = function (state, idea) {
     var list = state.ideas || (state.ideas = []);
@@ -525,7 +626,7 @@
       }
       case 'tally':
         if (!state.vote || state.vote.phase_id !== payload.phase_id) return false;
-        state.vote.results = payload.results;
+        state.vote.results = FA.titleRows(payload.results, state.vote.items);
         state.vote.voters = payload.voters;
         state.vote.participants = payload.participants;
         state.vote.revealed = payload.revealed;

@@ -89,3 +89,36 @@ def own_idea_ids(workshop: Workshop, ideas_phase, participant: Participant) -> s
         workshop_id=workshop.id, phase_id=ideas_phase.id, participant_id=participant.id
     )
     return set(db.session.scalars(query))
+
+
+def personal_patches(ctx, phase, participants, data: dict) -> dict[int, dict]:
+    """Return each phone's part of the snapshot (`serializers.diff` form), rows loaded once.
+
+    The whole wall on phones: `is_mine` marks of its own ideas among the wall's. The
+    wall on the projector only: the phone's own ideas replace the (empty) list.
+    """
+    workshop = ctx.workshop
+    ids = {p.id for p in participants}
+    if wall_hidden(ctx.phase, phase):
+        query = (
+            select(Idea)
+            .filter_by(workshop_id=workshop.id, phase_id=phase.id, deleted=False, hidden=False)
+            .where(Idea.merged_into_id.is_(None))
+            .order_by(Idea.id)
+        )
+        own: dict[int, list] = {pid: [] for pid in ids}
+        for idea in db.session.scalars(query):
+            if idea.participant_id in own:
+                own[idea.participant_id].append({**idea_dict(idea, PARTICIPANT), "is_mine": True})
+        return {pid: {"set": {"ideas": ideas}} for pid, ideas in own.items()}
+    on_wall = {i["id"] for i in data.get("ideas") or []}
+    query = select(Idea.id, Idea.participant_id).filter_by(
+        workshop_id=workshop.id, phase_id=phase.id
+    )
+    mine: dict[int, list] = {pid: [] for pid in ids}
+    for idea_id, pid in db.session.execute(query):
+        if pid in mine and idea_id in on_wall:
+            mine[pid].append(idea_id)
+    if not on_wall:
+        return {pid: {} for pid in ids}
+    return {pid: {"mark": {"ideas": {"is_mine": sorted(m)}}} for pid, m in mine.items()}

@@ -98,3 +98,23 @@ def tally_payloads(workshop: Workshop) -> dict[str, dict]:
         }
         for role in ROLES
     }
+
+
+def personal_patches(ctx, phase, participants, data: dict) -> dict[int, dict]:
+    """Return each phone's dots (`serializers.diff` form) from one query for all phones."""
+    from sqlalchemy import select
+
+    from ...extensions import db
+    from ...models import Vote
+
+    mine: dict[int, dict] = {p.id: {} for p in participants}
+    query = select(Vote.participant_id, Vote.item_key, Vote.count).filter_by(
+        workshop_id=ctx.workshop.id, phase_id=phase.id
+    )
+    for pid, key, count in db.session.execute(query):
+        if pid in mine:
+            mine[pid][key] = count
+    return {
+        pid: {"merge": {"vote": {"my_votes": m, "used": sum(m.values())}}}
+        for pid, m in mine.items()
+    }
