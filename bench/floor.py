@@ -55,8 +55,9 @@ def _mask(data: bytes, key: bytes) -> bytes:
 class Phone:
     """A Socket.IO (EIO 4) client over a raw websocket, on asyncio."""
 
-    def __init__(self, host: str, port: int, source: str | None = None, deflate=False):
+    def __init__(self, host: str, port: int, source: str | None = None, deflate=False, ssl=None):
         self.host, self.port, self.source, self.deflate = host, port, source, deflate
+        self.ssl = ssl  # an ssl.SSLContext for https/wss (through nginx)
         self.handlers: dict = {}
         self.acks: dict[int, asyncio.Future] = {}
         self.ids = itertools.count(1)
@@ -71,6 +72,8 @@ class Phone:
 
     async def _open(self):
         kwargs = {"local_addr": (self.source, 0)} if self.source else {}
+        if self.ssl is not None:
+            kwargs["ssl"] = self.ssl
         return await asyncio.open_connection(self.host, self.port, limit=2**22, **kwargs)
 
     async def get(self, path: str, cookie: str = "", headers: dict | None = None):

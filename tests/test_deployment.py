@@ -45,7 +45,9 @@ def _replace(text: str, old: str, new: str) -> str:
 class Nginx:
     """nginx in the foreground with the documented configuration."""
 
-    def __init__(self, tmp: Path, upstream_port: int):
+    def __init__(self, tmp: Path, upstream_ports, workers: str = "1"):
+        if isinstance(upstream_ports, int):
+            upstream_ports = [upstream_ports]
         self.prefix = tmp / "nginx"
         (self.prefix / "logs").mkdir(parents=True)
         self.tls_port, self.http_port = free_port(), free_port()
@@ -61,13 +63,15 @@ class Nginx:
             capture_output=True,
         )  # fmt: skip
         site = _doc_block("nginx-site")
-        site = _replace(site, "server 127.0.0.1:5000;", f"server 127.0.0.1:{upstream_port};")
+        # The documented upstream lists two processes (5000, 5001): one or two here.
+        servers = "".join(f"    server 127.0.0.1:{port};\n" for port in upstream_ports)
+        site = _replace(site, "    server 127.0.0.1:5000;\n    server 127.0.0.1:5001;\n", servers)
         site = _replace(site, "listen 443 ssl;", f"listen 127.0.0.1:{self.tls_port} ssl;")
         site = _replace(site, "listen 80;", f"listen 127.0.0.1:{self.http_port};")
         site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {self.cert};", site)
         site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {self.key};", site)
         main = _doc_block("nginx-main")
-        main = _replace(main, "worker_processes auto;", "worker_processes 1;")
+        main = _replace(main, "worker_processes auto;", f"worker_processes {workers};")
         user = "user root;\n" if os.geteuid() == 0 else ""
         self.conf = self.prefix / "nginx.conf"
         self.conf.write_text(
@@ -235,3 +239,150 @@ def test_slow_connections_to_nginx_do_not_keep_a_phone_out(deployment):
         for s in slow:
             with contextlib.suppress(OSError):
                 s.close()
+
+
+# ---------------------------------------------------------------- two processes
+
+
+def _established_to(port: int) -> int:
+    """Established TCP connections to 127.0.0.1:port (nginx's upstream connections)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == "01":
+            count += 1
+    return count
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database, dropped afterwards."""
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    name = f"facilitator_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def two_processes(tmp_path, monkeypatch, postgres_url):
+    """Two server processes (PostgreSQL, Redis) behind the documented nginx, whose
+    upstream block lists both; yields (nginx, [server, server])."""
+    if not Path(NGINX).exists():
+        if os.environ.get("CI"):
+            pytest.fail("no nginx: .ci/run should have installed it")
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable: {exc}")
+    servers = []
+    for n in range(2):
+        folder = tmp_path / f"p{n}"
+        folder.mkdir()
+        servers.append(ServerProcess(folder, database_url=postgres_url))
+    nginx = Nginx(tmp_path, [s.port for s in servers])
+    secret = uuid.uuid4().hex
+    channel = f"facilitator-test-{uuid.uuid4().hex[:8]}"
+    try:
+        for server in servers:
+            server.env.update(
+                {
+                    "FACILITATOR_SECRET_KEY": secret,
+                    "FACILITATOR_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
+                    "FACILITATOR_MESSAGE_CHANNEL": channel,
+                    "FACILITATOR_TRUSTED_PROXIES": "127.0.0.1",
+                    "FACILITATOR_SECURE_COOKIES": "1",
+                    "FACILITATOR_PUBLIC_URL": nginx.url,
+                }
+            )
+            server.start()  # one after the other: the first migrates the database
+        nginx.start()
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(nginx.cert))
+        yield nginx, servers
+    finally:
+        nginx.stop()
+        for server in servers:
+            server.stop()
+
+
+def test_two_processes_behind_nginx_share_one_session(two_processes):
+    """Phones from many addresses land on both processes (sticky by address); an idea
+    posted on one process reaches phones on the other, and a phase change made through
+    nginx reaches every phone, whichever process holds its websocket."""
+    import asyncio
+    import ssl
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import floor as fl
+
+    nginx, servers = two_processes
+    http, csrf = signed_in_facilitator(nginx.url)
+    api, headers = f"{nginx.url}/api/v1", {"X-CSRFToken": csrf}
+    created = http.post(
+        f"{api}/sessions", json={"model_id": "keep-change-give-up", "title": "Iso sali"},
+        headers=headers,
+    ).json()  # fmt: skip
+    sid, code = created["id"], created["join_code"]
+    assert http.post(f"{api}/sessions/{sid}/start", headers=headers).ok
+    moved = http.post(f"{api}/sessions/{sid}/phase", json={"to": 1}, headers=headers).json()
+    column = moved["phase"]["settings"]["columns"][0]["id"]
+    context = ssl.create_default_context(cafile=str(nginx.cert))
+
+    async def scenario():
+        phones = []
+        # New addresses until both processes hold websockets (nginx hashes the address).
+        for n in range(40):
+            phone = fl.Phone("127.0.0.1", nginx.tls_port, fl.source_address(n), ssl=context)
+            await fl.join_project_phone(phone, code)
+            phones.append(phone)
+            if n >= 3 and all(_established_to(s.port) for s in servers):
+                break
+        assert all(_established_to(s.port) for s in servers), "one process got every phone"
+        ideas, phases = set(), set()
+        for n, phone in enumerate(phones):
+            phone.on("idea.added", lambda payload, n=n: ideas.add(n))
+            phone.on("phase", lambda payload, n=n: phases.add(n))
+        # The last phone joined on the process the first did not necessarily use.
+        ack = await phones[-1].call(
+            "idea.add",
+            {"client_id": uuid.uuid4().hex, "text": "Kahden prosessin", "column": column},
+        )
+        assert ack["ok"], ack
+        for _ in range(200):
+            if len(ideas) == len(phones):
+                break
+            await asyncio.sleep(0.05)
+        assert len(ideas) == len(phones), f"{len(ideas)} of {len(phones)} phones got the idea"
+        await asyncio.to_thread(
+            lambda: http.post(f"{api}/sessions/{sid}/phase", json={"to": 2}, headers=headers)
+        )
+        for _ in range(200):
+            if len(phases) == len(phones):
+                break
+            await asyncio.sleep(0.05)
+        assert len(phases) == len(phones), f"{len(phases)} of {len(phones)} phones got the phase"
+        for phone in phones:
+            phone.close()
+
+    asyncio.run(scenario())
+    for server in servers:
+        assert "Traceback" not in server.log()
