@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
 from flask import g
@@ -121,6 +123,14 @@ class SnapshotContext:
         return self.cache[key]
 
 
+def titled(items, lang: str, fallback: str = "fi", text: str = "title") -> list[dict]:
+    """Return template items (columns, categories, options...) as clients get them:
+    `{id, <text>}` with the text localised."""
+    from .settings_base import localize
+
+    return [{"id": i.id, text: localize(getattr(i, text), lang, fallback)} for i in items]
+
+
 def source_chain(model, phase, limit: int = 5) -> list:
     """Return the phases a phase's `source` leads to, nearest first (source of source...)."""
     chain = []
@@ -137,12 +147,25 @@ def source_chain(model, phase, limit: int = 5) -> list:
 
 
 class PhaseKindSpec:
-    """One phase kind: every place generic code asks about a kind goes through here."""
+    """One phase kind: every place generic code asks about a kind goes through here.
+
+    A kind's package holds its modules by name: `settings.py` (SETTINGS, SOURCE_KINDS),
+    and when it has them `events.py` (`register(handler)`) and `api.py` (`register(bp)`),
+    which the default hooks below find.
+    """
 
     name: str = ""
-    settings_model: type | None = None
-    # Which kinds `settings.source` may name (from the kind's settings module).
-    source_kinds: tuple[str, ...] = ()
+
+    @property
+    def settings_model(self) -> type:
+        """The kind's settings model (its settings module's SETTINGS)."""
+        return self.module("settings").SETTINGS
+
+    @property
+    def source_kinds(self) -> tuple[str, ...]:
+        """Which kinds `settings.source` may name (its settings module's SOURCE_KINDS)."""
+        return self.module("settings").SOURCE_KINDS
+
     # Participants write in this phase: the control view shows the input open/closed switch.
     takes_input: bool = False
     # Socket events a phone queues in its outbox and replays after a reconnect.
@@ -187,10 +210,16 @@ class PhaseKindSpec:
     # -- realtime -------------------------------------------------------------------
 
     def register_events(self, handler) -> None:
-        """Register this kind's socket events with `@handler(event, PayloadModel)`."""
+        """Register this kind's socket events with `@handler(event, PayloadModel)`
+        (by default its package's `events.register(handler)`, if it has one)."""
+        if self.has_module("events"):
+            self.module("events").register(handler)
 
     def register_api(self, bp) -> None:
-        """Add this kind's facilitator routes to the API blueprint (views/api.py)."""
+        """Add this kind's facilitator routes to the API blueprint (views/api.py)
+        (by default its package's `api.register(bp)`, if it has one)."""
+        if self.has_module("api"):
+            self.module("api").register(bp)
 
     def rooms(self, workshop, phase, participant) -> list[str]:
         """Return the finer rooms a phone's sockets belong to in `phase` (a small group).
@@ -201,6 +230,23 @@ class PhaseKindSpec:
 
     def flush(self, workshop, publish) -> None:
         """Publish this kind's coalesced results of a session (called by the Coalescer)."""
+
+    # -- the kind's package ----------------------------------------------------------
+
+    def module(self, name: str):
+        """Return a module of the kind's package (`settings`, `events`, `view`...)."""
+        return import_module(f"{self.package}.{name}")
+
+    _module = module
+
+    def has_module(self, name: str) -> bool:
+        """Tell whether the kind's package has this module."""
+        return find_spec(f"{self.package}.{name}") is not None
+
+    @property
+    def package(self) -> str:
+        """The kind's package (where its spec is defined)."""
+        return type(self).__module__.rpartition(".")[0]
 
     # -- export ---------------------------------------------------------------------
 
@@ -236,16 +282,8 @@ class AnswersKind(PhaseKindSpec):
     # The coalesced results event `flush` publishes (e.g. "poll.results").
     results_event: str = ""
 
-    def _module(self, name: str):
-        from importlib import import_module
-
-        return import_module(f"{type(self).__module__.rpartition('.')[0]}.{name}")
-
     def session_state(self, ctx: SnapshotContext) -> dict:
         return {self.name: None}
-
-    def register_events(self, handler) -> None:
-        self._module("events").register(handler)
 
     def results_payloads(self, workshop) -> dict[str, dict]:
         """Return the results event of the session's current phase for each audience."""

@@ -7,7 +7,7 @@ the facilitator in an actions phase, `candidates` (vote winners and fresh ideas)
 from __future__ import annotations
 
 from ..base import FACILITATOR, PhaseKindSpec, SnapshotContext
-from . import settings, view
+from . import view
 
 
 def latest_earlier(model, phase, kind: str):
@@ -19,8 +19,6 @@ def latest_earlier(model, phase, kind: str):
 
 class ActionsSpec(PhaseKindSpec):
     name = "actions"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
 
     def client_settings(self, phase, lang, fallback="fi"):
         return {"source": phase.settings.source, "item_kinds": list(phase.settings.item_kinds)}

@@ -8,26 +8,20 @@ the facilitator's final categories: `classify.final`.
 from __future__ import annotations
 
 from ..answers import threshold
-from ..base import AnswersKind, SnapshotContext, source_chain
-from . import settings, view
+from ..base import AnswersKind, SnapshotContext, source_chain, titled
+from . import view
 
 
 class ClassifySpec(AnswersKind):
     name = "classify"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     queued_events = ("classify.set",)
     results_event = "classify.results"
 
     def client_settings(self, phase, lang, fallback="fi"):
-        from ...workshop_models import localize
-
         s = phase.settings
         return {
             "source": s.source,
-            "categories": [
-                {"id": c.id, "title": localize(c.title, lang, fallback)} for c in s.categories
-            ],
+            "categories": titled(s.categories, lang, fallback),
             "agreement": s.agreement,
             "min_responses": threshold(phase),
             "show_results": s.show_results,
@@ -43,11 +37,6 @@ class ClassifySpec(AnswersKind):
         from .ops import my_choices
 
         return {"classify": {**data["classify"], "my_choices": my_choices(participant, phase.id)}}
-
-    def register_api(self, bp):
-        from . import api
-
-        api.register(bp)
 
     def report_counts(self, entries, f, labels):
         return []

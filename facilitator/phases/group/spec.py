@@ -6,13 +6,11 @@ Tables: `theme` (models.Theme), `idea.theme_id`. Snapshot key: `themes`.
 from __future__ import annotations
 
 from ..base import FACILITATOR, PhaseKindSpec, SnapshotContext, source_chain
-from . import settings, view
+from . import view
 
 
 class GroupSpec(PhaseKindSpec):
     name = "group"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
 
     def client_settings(self, phase, lang, fallback="fi"):
         return {"source": phase.settings.source}

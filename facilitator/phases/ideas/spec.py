@@ -5,26 +5,21 @@ Tables: `idea` (models.Idea). Snapshot key: `ideas`. Events: idea.add/edit/delet
 
 from __future__ import annotations
 
-from ..base import PARTICIPANT, PhaseKindSpec, SnapshotContext
-from . import settings, view
+from ..base import PARTICIPANT, PhaseKindSpec, SnapshotContext, titled
+from . import view
 
 
 class IdeasSpec(PhaseKindSpec):
     name = "ideas"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     takes_input = True
     queued_events = ("idea.add", "idea.edit", "idea.delete")
 
     def client_settings(self, phase, lang, fallback="fi"):
-        from ...workshop_models import localize
         from .ops import IDEA_MAX_CHARS
 
         s = phase.settings
         return {
-            "columns": [
-                {"id": c.id, "title": localize(c.title, lang, fallback)} for c in s.columns
-            ],
+            "columns": titled(s.columns, lang, fallback),
             "wall": s.wall,
             "max_ideas_per_person": s.max_ideas_per_person,
             "max_chars": IDEA_MAX_CHARS,
@@ -52,11 +47,6 @@ class IdeasSpec(PhaseKindSpec):
             return {"ideas": view.own_ideas(ctx.workshop, phase, participant)}
         mine = view.own_idea_ids(ctx.workshop, phase, participant)
         return {"ideas": [{**idea, "is_mine": idea["id"] in mine} for idea in data["ideas"]]}
-
-    def register_events(self, handler):
-        from . import events
-
-        events.register(handler)
 
     def export_block(self, workshop, model, phase, lang):
         from . import export

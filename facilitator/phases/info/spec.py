@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from ..base import PhaseKindSpec
-from . import settings
 
 
 class InfoSpec(PhaseKindSpec):
     name = "info"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
 
     def client_settings(self, phase, lang, fallback="fi"):
         from ...workshop_models import localize

@@ -7,26 +7,21 @@ Results: the coalesced `poll.results` event (`flush`), counts withheld below
 
 from __future__ import annotations
 
-from ..base import AnswersKind, SnapshotContext
-from . import settings, tables, view  # noqa: F401  (tables: the metadata knows poll_answer)
+from ..base import AnswersKind, SnapshotContext, titled
+from . import tables, view  # noqa: F401  (tables: the metadata knows poll_answer)
 
 
 class PollSpec(AnswersKind):
     name = "poll"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     queued_events = ("poll.set",)
     results_event = "poll.results"
 
     def client_settings(self, phase, lang, fallback="fi"):
-        from ...workshop_models import localize
         from .ops import threshold
 
         s = phase.settings
         return {
-            "options": [
-                {"id": o.id, "title": localize(o.title, lang, fallback)} for o in s.options
-            ],
+            "options": titled(s.options, lang, fallback),
             "multiple": s.multiple,
             "max_choices": s.choice_limit(),
             "dont_know": s.dont_know,

@@ -21,8 +21,6 @@ def _scale(scale, lang, fallback) -> dict:
 
 class PrivateSpec(AnswersKind):
     name = "private"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     queued_events = ("private.done", "private.share")
     results_event = "private.results"
 

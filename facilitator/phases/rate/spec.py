@@ -7,8 +7,8 @@ facilitator's grades (PUT .../phases/<phase>/grades/<statement>): `rate.grades`.
 
 from __future__ import annotations
 
-from ..base import AnswersKind, SnapshotContext
-from . import settings, tables  # noqa: F401  (tables: the metadata knows rate_grade)
+from ..base import AnswersKind, SnapshotContext, titled
+from . import tables  # noqa: F401  (tables: the metadata knows rate_grade)
 
 
 def _scale(scale, lang: str, fallback: str = "fi") -> dict:
@@ -28,19 +28,14 @@ def _scale(scale, lang: str, fallback: str = "fi") -> dict:
 
 class RateSpec(AnswersKind):
     name = "rate"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     queued_events = ("rate.set",)
 
     def client_settings(self, phase, lang, fallback="fi"):
-        from ...workshop_models import localize
         from .ops import threshold
 
         s = phase.settings
         return {
-            "statements": [
-                {"id": st.id, "text": localize(st.text, lang, fallback)} for st in s.statements
-            ],
+            "statements": titled(s.statements, lang, fallback, "text"),
             "scale": _scale(s.scale, lang, fallback),
             "min_responses": threshold(phase),
             "dont_know": s.dont_know,
@@ -68,11 +63,6 @@ class RateSpec(AnswersKind):
         from .ops import my_ratings
 
         return {"rate": {**data["rate"], "my_ratings": my_ratings(participant, phase.id)}}
-
-    def register_api(self, bp):
-        from . import api
-
-        api.register(bp)
 
     def flush(self, workshop, publish):
         from ... import operations as core

@@ -9,13 +9,10 @@ Facilitator controls: views/api.py routes from `register_api`.
 from __future__ import annotations
 
 from ..base import PhaseKindSpec, SnapshotContext
-from . import settings
 
 
 class SmallGroupsSpec(PhaseKindSpec):
     name = "small_groups"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     takes_input = True
     queued_events = ("groups.add", "groups.edit", "groups.delete")
 
@@ -55,16 +52,6 @@ class SmallGroupsSpec(PhaseKindSpec):
 
         group = ops.my_group(workshop, phase, participant, ops.current_round(workshop, phase))
         return [rt.group_room(workshop.id, group.id)] if group is not None else []
-
-    def register_events(self, handler):
-        from . import events
-
-        events.register(handler)
-
-    def register_api(self, bp):
-        from . import api
-
-        api.register(bp)
 
     def export_block(self, workshop, model, phase, lang):
         from . import export

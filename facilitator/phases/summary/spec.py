@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from ..actions.spec import latest_earlier
 from ..base import PhaseKindSpec
-from . import settings
 
 
 class SummarySpec(PhaseKindSpec):
     name = "summary"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
 
     def shows(self, model, phase):
         vote = latest_earlier(model, phase, "vote")

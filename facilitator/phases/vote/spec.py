@@ -7,13 +7,11 @@ Events: vote.set. Results: the coalesced `tally` event (`flush`).
 from __future__ import annotations
 
 from ..base import AnswersKind, SnapshotContext, source_chain
-from . import settings, view
+from . import view
 
 
 class VoteSpec(AnswersKind):
     name = "vote"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     queued_events = ("vote.set",)
     results_event = "tally"
 
