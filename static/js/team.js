@@ -118,7 +118,22 @@
           return FA.el('li', null, parts);
         })));
     }
-    return FA.el('div', { class: 'item-view' }, badges, FA.el('h3', { class: 'item-what' }, item.what), dl, history);
+    return FA.el('div', { class: 'item-view' }, badges, FA.el('h3', { class: 'item-what' }, item.what), dl, chain(item), history);
+  }
+
+  // An item carried forward by review phases: its earlier versions and the later one.
+  function chain(item) {
+    var links = item.chain || [];
+    if (!links.length && !item.carried_to) return null;
+    function line(link) {
+      return [link.what, ' · ', link.session.title + ' · ' + FA.formatDate(link.session.date),
+        ' · ', FA.t(STATUS[link.status] || link.status)];
+    }
+    return FA.el('details', { class: 'item-chain' },
+      FA.el('summary', null, FA.t('Earlier and later versions')),
+      links.length ? FA.el('p', null, FA.t('Carried forward from:')) : null,
+      links.length ? FA.el('ol', null, links.map(function (l) { return FA.el('li', null, line(l)); })) : null,
+      item.carried_to ? FA.el('p', null, FA.t('Carried forward to:'), ' ', line(item.carried_to)) : null);
   }
 
   function form(item) {

@@ -6,14 +6,11 @@ phones show the decision. Screenshots go to $FA_SHOTS if set."""
 from __future__ import annotations
 
 import os
-import re
 import uuid
 
 import pytest
-import yaml
 
 from tests.browser.test_live_loop import PHONE, TIMEOUT_MS
-from tests.server_process import ServerProcess
 
 SHOTS = os.environ.get("FA_SHOTS")
 
@@ -46,16 +43,8 @@ TEMPLATE = {
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
-    models = tmp_path / "models"
-    models.mkdir()
-    text = yaml.safe_dump(TEMPLATE, allow_unicode=True)
-    (models / "review-browser.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setenv("FACILITATOR_MODELS_DIR", str(models))
-    process = ServerProcess(tmp_path)
-    process.start()
-    yield process.url
-    process.stop()
+def server(serve):
+    return serve({"review-browser": TEMPLATE})
 
 
 def shot(page, name: str) -> None:
@@ -77,22 +66,12 @@ def api(page, method: str, path: str, body=None):
     )
 
 
-def test_two_phones_check_progress_and_the_facilitator_carries_one_forward(server, browser):
-    fac = browser.new_context(viewport={"width": 1280, "height": 800})
-    fac.set_default_timeout(TIMEOUT_MS)
-    control = fac.new_page()
+def test_two_phones_check_progress_and_the_facilitator_carries_one_forward(
+    server, browser, control
+):
+    fac = control.context
     errors: list[str] = []
     control.on("pageerror", lambda e: errors.append(f"control: {e}"))
-    control.goto(server + "/auth/signup")
-    control.fill("#name", "Fasilitaattori")
-    control.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
-    control.fill("#password", "hyva-salasana-123")
-    control.fill("#password2", "hyva-salasana-123")
-    control.locator("form[action$='/auth/signup'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/auth/login"))
-    control.fill("#password", "hyva-salasana-123")
-    control.locator("form[action*='/auth/login'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions$"))
 
     status, team = api(control, "POST", "/teams", {"name": "Osasto 5"})
     assert status == 201, team
@@ -171,4 +150,18 @@ def test_two_phones_check_progress_and_the_facilitator_carries_one_forward(serve
     shot(projector, "review-projector")
     shot(phones[1], "review-phone-375")
     assert "Odottaa esihenkilön" not in projector.content()
+
+    # The team board reads the item's life: the new copy names where it came from.
+    board = fac.new_page()
+    board.on("pageerror", lambda e: errors.append(f"board: {e}"))
+    board.goto(f"{server}/teams/{team_id}")
+    board.wait_for_selector(".item-chain")
+    chains = board.locator(".item-chain")
+    assert chains.count() == 2  # the old item and its copy
+    for n in range(2):
+        chains.nth(n).locator("summary").click()
+    old, new = chains.nth(0).inner_text(), chains.nth(1).inner_text()
+    assert "Kehittämispäivä 2" in old  # carried forward to the copy
+    assert "Kehittämispäivä 1" in new  # carried forward from the first session
+    shot(board, "review-board-chain")
     assert errors == []
