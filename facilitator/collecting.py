@@ -1,6 +1,6 @@
 """Input before the session: the first phase takes input in a window days ahead.
 
-People on other shifts add ideas before the meeting. The session's status is then
+People on other shifts add ideas before the session. The session's status is then
 `collecting` (models.Workshop.open_collecting / stop_collecting / start), with an
 opening and a closing time. Inside the window phones write to the first phase as in a
 live session; before or after it they get `collecting_not_open` / `collecting_closed`
@@ -33,22 +33,24 @@ from .phases.base import publication
 MESSAGES = {
     "fi": (
         "Ennakkotehtävä: {title}\n\n"
-        "Voit kirjoittaa ajatuksesi jo ennen tapaamista, nimettömästi omalla puhelimellasi. "
+        "Voit kirjoittaa ajatuksesi jo ennen työpajaa, nimettömästi omalla puhelimellasi. "
         "Vastausaika on {opens}–{closes}. Avaa linkki: {url}\n"
-        "(tai mene sivulle ja anna koodi {code}). Käsittelemme vastaukset yhdessä tapaamisessa."
+        "(tai mene sivulle ja anna liittymiskoodi {code}). Käsittelemme ajatukset yhdessä "
+        "työpajassa."
     ),
     "sv": (
         "Förhandsuppgift: {title}\n\n"
-        "Du kan skriva dina tankar redan före mötet, anonymt med din egen telefon. "
+        "Du kan skriva dina tankar redan före workshoppen, anonymt med din egen telefon. "
         "Svarstiden är {opens}–{closes}. Öppna länken: {url}\n"
-        "(eller gå till sidan och ange koden {code}). Vi går igenom svaren tillsammans på mötet."
+        "(eller gå till sidan och ange anslutningskoden {code}). Vi går igenom tankarna "
+        "tillsammans i workshoppen."
     ),
     "en": (
-        "Before the meeting: {title}\n\n"
-        "You can write your thoughts before the meeting, anonymously on your own phone. "
+        "Before the session: {title}\n\n"
+        "You can write your thoughts before the session, anonymously on your own phone. "
         "Answers are open {opens}–{closes}. Open the link: {url}\n"
-        "(or go to the page and enter the code {code}). We go through the answers together "
-        "at the meeting."
+        "(or go to the page and enter the join code {code}). We go through the ideas "
+        "together in the session."
     ),
 }
 DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMM yyyy"}

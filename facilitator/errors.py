@@ -62,13 +62,11 @@ MESSAGES = {
     "owner_only": lazy_gettext("Only the team's owner can do that."),
     "no_account": lazy_gettext("No facilitator account was found with that email address."),
     # series and input before the session (facilitator/series.py, collecting.py)
-    "invalid_window": lazy_gettext(
-        "The input window must end after it begins, and in the future."
-    ),
-    "not_collecting": lazy_gettext("The session is not taking input before the meeting."),
+    "invalid_window": lazy_gettext("The input window must end after it begins, and in the future."),
+    "not_collecting": lazy_gettext("The session is not taking input before it starts."),
     "collecting_not_open": lazy_gettext("Input opens on %(date)s."),
     "collecting_closed": lazy_gettext(
-        "Input before the meeting closed on %(date)s. You can take part in the meeting itself."
+        "Input before the session closed on %(date)s. You can take part in the session itself."
     ),
     "not_in_series": lazy_gettext("That template does not belong to this series."),
     "item_kind_not_allowed": lazy_gettext(

@@ -172,10 +172,10 @@ function start(app) {
     ui.body.appendChild(el('div', { class: 'waiting card collecting-note', role: 'status' },
       el('p', { class: 'big' }, c.state === 'before'
         ? t('Input opens on {date}.', { date: day(c.opens_on) })
-        : t('Input before the meeting closed on {date}.', { date: day(c.closes_on) })),
+        : t('Input before the session closed on {date}.', { date: day(c.closes_on) })),
       el('p', null, c.state === 'before'
         ? t('Come back then: this page opens by itself.')
-        : t('You can take part in the meeting itself. Keep this page: it updates when the facilitator starts.'))));
+        : t('You can take part in the session itself. Keep this page: it updates when the facilitator starts.'))));
     return null;
   }
 
