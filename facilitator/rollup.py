@@ -21,17 +21,20 @@ Which sessions: only those the facilitator can see (their own, or their teams' s
 
 from __future__ import annotations
 
+import hashlib
 import io
-from datetime import date
+import secrets
+from datetime import date, datetime
 
 from flask_babel import gettext, lazy_gettext, ngettext
-from sqlalchemy import select
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from . import export
 from . import teams as teams_ops
 from .errors import MESSAGES, OperationError
 from .extensions import db
-from .models import Team, TeamMember, Workshop
+from .models import Team, TeamMember, TZDateTime, Workshop, utcnow
 from .phases.answers import threshold
 from .workshop_models import localize
 
@@ -51,9 +54,95 @@ MESSAGES.setdefault(
     lazy_gettext("Choose at most %(max)s sessions to compile."),
 )
 MESSAGES.setdefault(
+    "rollup_link_gone",
+    lazy_gettext("This compilation is no longer available. Ask the facilitator for a new link."),
+)
+MESSAGES.setdefault(
     "rollup_mixed_templates",
     lazy_gettext("The sessions of a compilation must all be run from the same template."),
 )
+
+
+# --- a manager's read-only link --------------------------------------------------------------
+
+LINK_PREFIX = "far_"
+LINK_NAME_MAX = 200
+
+
+class RollupLink(db.Model):
+    """A revocable read-only link to a compilation (`/r/<secret>`), made by a facilitator.
+
+    Only the SHA-256 of the secret is stored (the secret is shown once). The link shows
+    what its facilitator may still see: a session they can no longer see, or a deleted
+    one, ends it (`rollup_link_gone`). Migration 0011_rollup_links.
+    """
+
+    __tablename__ = "rollup_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(LINK_NAME_MAX), default="")
+    session_ids: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def make_link(user, workshops: list[Workshop], name: str = "") -> tuple[RollupLink, str]:
+    """Make a read-only link to the compilation of the chosen sessions; return it and the secret."""
+    name = " ".join((name or "").split())
+    if len(name) > LINK_NAME_MAX:
+        raise OperationError("too_long", max=LINK_NAME_MAX)
+    secret = LINK_PREFIX + secrets.token_urlsafe(32)
+    link = RollupLink(
+        facilitator_id=user.id,
+        token_hash=_hash(secret),
+        name=name,
+        session_ids=[w.id for w in workshops],
+    )
+    db.session.add(link)
+    db.session.flush()
+    return link, secret
+
+
+def links_of(user) -> list[RollupLink]:
+    """Return the facilitator's read-only links, newest first."""
+    return list(
+        db.session.scalars(
+            select(RollupLink)
+            .filter_by(facilitator_id=user.id)
+            .order_by(RollupLink.created_at.desc(), RollupLink.id.desc())
+        )
+    )
+
+
+def revoke_link(user, link_id: int) -> None:
+    """End one of the facilitator's read-only links at once."""
+    link = db.session.get(RollupLink, link_id)
+    if link is None or link.facilitator_id != user.id:
+        raise OperationError("not_found")
+    db.session.delete(link)
+
+
+def link_workshops(secret: str) -> list[Workshop]:
+    """Return the sessions of a working link as its facilitator may see them, else refuse."""
+    from .models import Facilitator
+
+    if not isinstance(secret, str) or not secret.startswith(LINK_PREFIX) or len(secret) > 100:
+        raise OperationError("rollup_link_gone")
+    link = db.session.scalar(select(RollupLink).filter_by(token_hash=_hash(secret)))
+    owner = db.session.get(Facilitator, link.facilitator_id) if link is not None else None
+    if owner is None:
+        raise OperationError("rollup_link_gone")
+    try:
+        return choose(owner, list(link.session_ids))
+    except OperationError:
+        raise OperationError("rollup_link_gone") from None
 
 
 # --- which sessions ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ meets the threshold, no raw walls, only sessions the facilitator can see."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import pytest
@@ -185,3 +186,55 @@ def test_choice_rules_and_access_control(facilitator, other, phone_factory):
         302,
         401,
     )
+
+
+def test_read_only_link_for_a_manager(app, facilitator, phone_factory):
+    a = unit_session(facilitator, phone_factory, "Vuodeosasto 1", raters=1, value=3)
+    b = unit_session(facilitator, phone_factory, "Vuodeosasto 2", raters=1, value=3)
+    ids = [a["session"]["id"], b["session"]["id"]]
+    page = facilitator.client.post(
+        "/rollup/links",
+        data={"s": [str(i) for i in ids], "name": "Ylihoitaja", "csrf_token": facilitator.csrf},
+    )
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    url = re.search(r'id="rollup-link-url" class="link-url" readonly value="([^"]+)"', html)
+    path = "/r/" + url.group(1).split("/r/", 1)[1]
+    secret = path.rsplit("/", 1)[1]
+    assert secret.startswith("far_") and len(secret) >= 4 + 43
+    manager = app.test_client()
+    shown = manager.get(path)
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    text = shown.get_data(as_text=True)
+    assert "Vuodeosasto 1" in text and "Vuodeosasto 2" in text
+    assert RAW_IDEA.format(unit="Vuodeosasto 1") not in text
+    assert 'name="robots" content="noindex"' in text
+    data = manager.get(path + ".json")
+    assert data.status_code == 200 and len(data.get_json()["units"]) == 2
+    assert manager.get(path + ".xlsx").status_code == 200
+    # A made-up secret, and the link after it is stopped: 404 at once.
+    assert manager.get("/r/far_nope").status_code == 404
+    listed = facilitator.client.get("/rollup").get_data(as_text=True)
+    assert "Ylihoitaja" in listed
+    link_id = re.search(r"/rollup/links/(\d+)/revoke", listed).group(1)
+    # Someone else cannot stop it.
+    other = FacilitatorClient(app, app.test_client(), email="kolmas@example.fi")
+    r = other.client.post(f"/rollup/links/{link_id}/revoke", data={"csrf_token": other.csrf})
+    assert r.status_code == 404
+    assert manager.get(path).status_code == 200
+    r = facilitator.client.post(
+        f"/rollup/links/{link_id}/revoke", data={"csrf_token": facilitator.csrf}
+    )
+    assert r.status_code == 302
+    assert manager.get(path).status_code == 404
+    gone = manager.get(path + ".json")
+    assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "rollup_link_gone"
+    # A link ends too when one of its sessions is deleted.
+    page = facilitator.client.post(
+        "/rollup/links", data={"s": [str(i) for i in ids], "csrf_token": facilitator.csrf}
+    ).get_data(as_text=True)
+    url = re.search(r'id="rollup-link-url" class="link-url" readonly value="([^"]+)"', page)
+    path = "/r/" + url.group(1).split("/r/", 1)[1]
+    assert manager.get(path).status_code == 200
+    assert facilitator.api("DELETE", f"/sessions/{ids[0]}").status_code == 200
+    assert manager.get(path).status_code == 404

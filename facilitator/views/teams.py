@@ -51,6 +51,10 @@ def register(app: Flask) -> None:
     """Register the team pages and the team API."""
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    # The roll-up's read-only links for managers (/r/<secret>, views/rollup_pages.py).
+    from .rollup_pages import manager_bp
+
+    app.register_blueprint(manager_bp)
 
 
 # --- shared helpers ------------------------------------------------------------------
