@@ -119,9 +119,12 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "IDEAS_PER_ADDRESS_RATE": 5.0,
         # Connections (transport.py, the eventlet server): open at once in all, and from
         # one client address (0 = no per-address cap; trusted proxies and 127.0.0.1 count
-        # only in the total). 2,000 phones need ~2,000; a ward behind one NAT ~40-250.
-        "MAX_CONNECTIONS": _int_env("FACILITATOR_MAX_CONNECTIONS", 5000),
-        "MAX_CONNECTIONS_PER_ADDRESS": _int_env("FACILITATOR_MAX_CONNECTIONS_PER_ADDRESS", 500),
+        # only in the total). Measured: a phone holds up to 8 connections for the ~10 s
+        # its page loads (keep-alives until HEADER_TIMEOUT), then its one websocket. So
+        # 2,000 phones need 2,000 plus 7 per phone joining in the last 10 s; a venue's
+        # Wi-Fi can put a whole hall behind one NAT address.
+        "MAX_CONNECTIONS": _int_env("FACILITATOR_MAX_CONNECTIONS", 10000),
+        "MAX_CONNECTIONS_PER_ADDRESS": _int_env("FACILITATOR_MAX_CONNECTIONS_PER_ADDRESS", 2500),
         # Seconds for a connection to send its request line and headers (from connecting
         # or from its previous response), and the longest silence within a request.
         "HEADER_TIMEOUT": float(os.environ.get("FACILITATOR_HEADER_TIMEOUT", "10")),

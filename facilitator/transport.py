@@ -55,6 +55,17 @@ REFUSED_RESPONSE = (
 )
 
 
+_HEALTHZ_FULL_BODY = b'{"status": "ok", "connections": "full"}\n'
+HEALTHZ_FULL_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: application/json\r\n"
+    b"Cache-Control: no-store\r\n"
+    b"Connection: close\r\n"
+    b"Content-Length: %d\r\n"
+    b"\r\n%s" % (len(_HEALTHZ_FULL_BODY), _HEALTHZ_FULL_BODY)
+)
+
+
 class PortInUse(SystemExit):
     """The port is taken: another server (maybe another facilitator) listens on it."""
 
@@ -214,32 +225,40 @@ def _refuse(client) -> None:
 
     Closing with the request unread would send a reset, and the client would show a
     network error instead of the message. Reading waits at most a second, and only for
-    MAX_LINGERING refused connections at once; any more are closed straight away.
+    MAX_LINGERING refused connections at once; any more are answered and closed
+    straight away. A refused ``GET /healthz`` is answered ``200`` with
+    ``{"status": "ok", "connections": "full"}``: the process is alive and serving the
+    connections it has, and a monitor can tell it is full.
     """
-    try:
-        client.setblocking(False)
-        client.send(REFUSED_RESPONSE)
-        client.shutdown(socket.SHUT_WR)
-    except OSError:
-        with contextlib.suppress(OSError):
-            client.close()
-        return
     if _lingering[0] >= MAX_LINGERING:
+        with contextlib.suppress(OSError):
+            client.setblocking(False)
+            client.send(REFUSED_RESPONSE)
         with contextlib.suppress(OSError):
             client.close()
         return
     import eventlet
 
     _lingering[0] += 1
-    eventlet.spawn_n(_drain_and_close, client)
+    eventlet.spawn_n(_answer_and_close, client)
 
 
-def _drain_and_close(client) -> None:
-    """Read and drop what the client sends for up to a second, then close."""
+def _answer_and_close(client) -> None:
+    """Read the request head (a second at most), answer it, drain for a second, close."""
     import eventlet
 
     try:
+        head = b""
         client.settimeout(1.0)
+        with eventlet.Timeout(1.0, False):
+            while b"\r\n\r\n" not in head and len(head) < 8192:
+                chunk = client.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+        healthz = head.startswith((b"GET /healthz ", b"GET /healthz?"))
+        client.sendall(HEALTHZ_FULL_RESPONSE if healthz else REFUSED_RESPONSE)
+        client.shutdown(socket.SHUT_WR)
         with eventlet.Timeout(1.0, False):
             while client.recv(4096):
                 pass

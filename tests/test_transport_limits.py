@@ -246,3 +246,70 @@ def test_polling_responses_carry_the_security_headers(server_factory):
     assert "connect-src 'self';" in response.headers["Content-Security-Policy"]
     assert "camera=()" in response.headers["Permissions-Policy"]
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_at_the_connection_cap_a_new_phone_is_refused_politely_and_healthz_answers(
+    server_factory,
+):
+    """FACILITATOR_MAX_CONNECTIONS=30 with 30 connections open: the 31st (a phone's
+    websocket) gets a quick 503 with Retry-After and a readable message, /healthz still
+    answers (200, saying the server is full), and once a place frees the phone gets in."""
+    server = server_factory(
+        env={"FACILITATOR_MAX_CONNECTIONS": "30", "FACILITATOR_HEADER_TIMEOUT": "30"}
+    )
+    crowd = _half_open(server.port, 30, source="127.0.0.2")
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        refused = _get_from(server.port, "127.0.0.3", "/socket.io/?EIO=4&transport=websocket")
+        assert time.monotonic() - started < 2
+        assert refused.startswith(b"HTTP/1.1 503")
+        assert b"Retry-After: 10" in refused
+        assert b"Too many open connections. Try again in a moment." in refused
+        health = _get_from(server.port, "127.0.0.4", "/healthz")
+        assert health.startswith(b"HTTP/1.1 200")
+        assert b'"connections": "full"' in health
+        phone = socketio.Client(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            phone.connect(server.url, transports=["websocket"], wait_timeout=5)
+        _close_all(crowd[:1])
+        time.sleep(0.3)
+        phone = socketio.Client(reconnection=False)
+        phone.connect(server.url, transports=["websocket"], wait_timeout=5)
+        try:
+            answer = phone.call("join", {"code": "ZZZZZZ"}, timeout=5)
+            assert answer["ok"] is False
+        finally:
+            phone.disconnect()
+    finally:
+        _close_all(crowd)
+
+
+def test_websocket_compression_setting(server_factory):
+    """FACILITATOR_WEBSOCKET_COMPRESSION: off (the default) answers a browser's
+    permessage-deflate offer without the extension; on accepts it; a size threshold
+    accepts it without context takeover (nothing kept per connection)."""
+    offer = "permessage-deflate; client_max_window_bits"
+
+    def handshake(server) -> str:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            s.sendall(
+                (
+                    "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                    "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    f"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: {offer}\r\n\r\n"
+                ).encode()
+            )
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += s.recv(4096)
+            return head.decode("latin-1").lower()
+
+    off = handshake(server_factory())
+    assert off.startswith("http/1.1 101") and "permessage-deflate" not in off
+    on = handshake(server_factory(env={"FACILITATOR_WEBSOCKET_COMPRESSION": "on"}))
+    assert "sec-websocket-extensions: permessage-deflate" in on
+    assert "server_no_context_takeover" not in on
+    sized = handshake(server_factory(env={"FACILITATOR_WEBSOCKET_COMPRESSION": "4096"}))
+    assert "permessage-deflate" in sized and "server_no_context_takeover" in sized
