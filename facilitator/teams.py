@@ -512,6 +512,10 @@ def update_item(
     announce_item(team.id, action.id)
     # The session's own screens; the boards get `team.item` above.
     action_ops.announce_actions(workshop, board=False)
+    # A review running now in another session of the team shows the item too.
+    from .phases.review.ops import refresh_reviews
+
+    refresh_reviews(team.id)
     return action
 
 

@@ -366,3 +366,20 @@ def test_check_models_names_file_and_field(tmp_path: Path, settings, field, word
     report = out.getvalue()
     assert f"review-bad.yaml: phases[1].{field}" in report, report
     assert words.lower() in report.lower(), report
+
+
+def test_a_board_update_reaches_a_running_review(facilitator, phone_factory, earlier):
+    """An item updated on the team board while a review shows it: the room sees the new
+    status at once; an item marked done there stays in the review once checked."""
+    team_id, _first, items = earlier
+    second = session_in(facilitator, team_id, "Kehittämispäivä 2")
+    phone = phone_factory(second["join_code"])
+    facilitator.go_to(second["id"], "review")
+    tauot = items["tauot"]["id"]
+    assert check(phone, tauot, "done")["ok"]
+    phone.received()
+    body = {"version": items["tauot"]["version"], "status": "done"}
+    r = facilitator.api("PATCH", f"/teams/{team_id}/items/{tauot}", body)
+    assert r.status_code == 200, r.get_json()
+    latest = phone.received("review.results")[-1]["args"][0]
+    assert by_id(latest)[tauot]["status"] == "done"

@@ -111,6 +111,19 @@ def items(workshop: Workshop, phase) -> list[tuple[Action, Workshop]]:
     return sorted(found.values(), key=lambda aw: (aw[1].created_at, aw[1].id, aw[0].id))
 
 
+def refresh_reviews(team_id: int) -> None:
+    """Queue a fresh `review.results` for the team's live sessions now in a review phase
+    (an item they show changed on the board)."""
+    from ...models import SessionStatus
+
+    live = db.session.scalars(
+        select(Workshop).where(Workshop.team_id == team_id, Workshop.status == SessionStatus.LIVE)
+    )
+    for workshop in live:
+        if core.current_phase(workshop).kind == KIND:
+            publication().mark(workshop.id, KIND)
+
+
 def review_item(workshop: Workshop, phase, action_id: int) -> tuple[Action, Workshop]:
     """Return one item of the review, or refuse with not_found (another team's, or none)."""
     for action, source in items(workshop, phase):
