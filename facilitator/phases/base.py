@@ -175,8 +175,17 @@ class PhaseKindSpec:
 
     # -- settings and what screens show ------------------------------------------
 
+    # Settings fields clients get as the template has them.
+    client_fields: tuple[str, ...] = ()
+
     def client_settings(self, phase, lang: str, fallback: str = "fi") -> dict:
-        """Return `phase.settings` as clients get them, text localised."""
+        """Return `phase.settings` as clients get them, text localised: the
+        `client_fields` as they are and what `more_client_settings` adds."""
+        fields = {name: getattr(phase.settings, name) for name in self.client_fields}
+        return {**fields, **self.more_client_settings(phase, lang, fallback)}
+
+    def more_client_settings(self, phase, lang: str, fallback: str) -> dict:
+        """Return the client settings beyond `client_fields` (localised texts, limits)."""
         return {}
 
     def session_state(self, ctx: SnapshotContext) -> dict:
@@ -284,6 +293,15 @@ class AnswersKind(PhaseKindSpec):
 
     def session_state(self, ctx: SnapshotContext) -> dict:
         return {self.name: None}
+
+    def client_settings(self, phase, lang: str, fallback: str = "fi") -> dict:
+        """Add `min_responses`, the threshold results need, where the settings have one."""
+        from .answers import threshold
+
+        out = super().client_settings(phase, lang, fallback)
+        if hasattr(phase.settings, "min_responses"):
+            out["min_responses"] = threshold(phase)
+        return out
 
     def results_payloads(self, workshop) -> dict[str, dict]:
         """Return the results event of the session's current phase for each audience."""

@@ -7,7 +7,6 @@ the facilitator's final categories: `classify.final`.
 
 from __future__ import annotations
 
-from ..answers import threshold
 from ..base import AnswersKind, SnapshotContext, source_chain, titled
 from . import view
 
@@ -16,16 +15,10 @@ class ClassifySpec(AnswersKind):
     name = "classify"
     queued_events = ("classify.set",)
     results_event = "classify.results"
+    client_fields = ("source", "agreement", "show_results")
 
-    def client_settings(self, phase, lang, fallback="fi"):
-        s = phase.settings
-        return {
-            "source": s.source,
-            "categories": titled(s.categories, lang, fallback),
-            "agreement": s.agreement,
-            "min_responses": threshold(phase),
-            "show_results": s.show_results,
-        }
+    def more_client_settings(self, phase, lang, fallback):
+        return {"categories": titled(phase.settings.categories, lang, fallback)}
 
     def shows(self, model, phase):
         return source_chain(model, phase)[::-1]

@@ -13,17 +13,13 @@ class IdeasSpec(PhaseKindSpec):
     name = "ideas"
     takes_input = True
     queued_events = ("idea.add", "idea.edit", "idea.delete")
+    client_fields = ("wall", "max_ideas_per_person")
 
-    def client_settings(self, phase, lang, fallback="fi"):
+    def more_client_settings(self, phase, lang, fallback):
         from .ops import IDEA_MAX_CHARS
 
-        s = phase.settings
-        return {
-            "columns": titled(s.columns, lang, fallback),
-            "wall": s.wall,
-            "max_ideas_per_person": s.max_ideas_per_person,
-            "max_chars": IDEA_MAX_CHARS,
-        }
+        columns = titled(phase.settings.columns, lang, fallback)
+        return {"columns": columns, "max_chars": IDEA_MAX_CHARS}
 
     def session_state(self, ctx):
         return {"ideas": []}

@@ -15,19 +15,11 @@ class PollSpec(AnswersKind):
     name = "poll"
     queued_events = ("poll.set",)
     results_event = "poll.results"
+    client_fields = ("multiple", "dont_know", "show_results")
 
-    def client_settings(self, phase, lang, fallback="fi"):
-        from .ops import threshold
-
-        s = phase.settings
-        return {
-            "options": titled(s.options, lang, fallback),
-            "multiple": s.multiple,
-            "max_choices": s.choice_limit(),
-            "dont_know": s.dont_know,
-            "show_results": s.show_results,
-            "min_responses": threshold(phase),
-        }
+    def more_client_settings(self, phase, lang, fallback):
+        options = titled(phase.settings.options, lang, fallback)
+        return {"options": options, "max_choices": phase.settings.choice_limit()}
 
     def shared_state(self, ctx: SnapshotContext, phase):
         settings = self.client_settings(phase, ctx.lang, ctx.fallback)

@@ -15,18 +15,14 @@ class SmallGroupsSpec(PhaseKindSpec):
     name = "small_groups"
     takes_input = True
     queued_events = ("groups.add", "groups.edit", "groups.delete")
+    client_fields = ("split", "assign", "writer", "timer_per_group", "host_stays")
 
-    def client_settings(self, phase, lang, fallback="fi"):
+    def more_client_settings(self, phase, lang, fallback):
         from ...workshop_models import localize
         from .ops import NOTE_MAX_CHARS
 
         s = phase.settings
         return {
-            "split": s.split,
-            "assign": s.assign,
-            "writer": s.writer,
-            "timer_per_group": s.timer_per_group,
-            "host_stays": s.host_stays,
             "rounds": s.round_count(),
             "questions": [localize(q, lang, fallback) for q in s.questions],
             "max_chars": NOTE_MAX_CHARS,

@@ -14,15 +14,7 @@ class VoteSpec(AnswersKind):
     name = "vote"
     queued_events = ("vote.set",)
     results_event = "tally"
-
-    def client_settings(self, phase, lang, fallback="fi"):
-        s = phase.settings
-        return {
-            "budget": s.budget,
-            "per_item_cap": s.per_item_cap,
-            "show_results": s.show_results,
-            "source": s.source,
-        }
+    client_fields = ("budget", "per_item_cap", "show_results", "source")
 
     def shows(self, model, phase):
         return source_chain(model, phase)[::-1]
