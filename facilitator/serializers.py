@@ -297,7 +297,9 @@ def cached_shared(
     get a fresh context bound to this request's `workshop`.
     """
     store = _store()
-    if role != PARTICIPANT or not store["on"]:
+    # With a message queue another process's change would not bump this one's version.
+    several = bool(current_app.config.get("SOCKETIO_MESSAGE_QUEUE"))
+    if role != PARTICIPANT or not store["on"] or several:
         return shared_snapshot(workshop, role, join_url, 0, lang, compact)
     key = (workshop.id, role, lang, compact)
     version = state_version(workshop.id)

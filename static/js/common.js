@@ -234,7 +234,9 @@
    * onReplayed(event, payload, ack): ack for a queued write restored from an earlier page load.
    */
   FA.connect = function (opts) {
-    var join = opts.join || {};
+    // Protocol 2: the state comes with the `phase` event, idea deltas in `ideas.batch`,
+    // ballot items name ideas by id (docs/protocol.md, "Phase changes").
+    var join = Object.assign({ protocol: 2 }, opts.join || {});
     var noop = function () {};
     var onState = opts.onState || noop;
     var onEvent = opts.onEvent || noop;
