@@ -305,6 +305,8 @@ def test_carry_forward_chain_across_three_sessions(facilitator, phone_factory, e
     data = facilitator.api("GET", f"/sessions/{second['id']}/export.json").get_json()
     entry = next(p for p in data["phases"] if p["kind"] == "review")
     exported = {i["id"]: i for i in entry["items"]}
+    # What the second session reviewed, not the third session's later copy.
+    assert set(exported) == {lista, tauot, kokeilu}
     assert exported[lista]["outcome"]["decision"] == "carried"
     assert exported[tauot]["outcome"]["reason"] == "Ei tarvita"
     assert exported[kokeilu]["learned"] == "Toimii"

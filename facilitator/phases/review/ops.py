@@ -50,11 +50,15 @@ def phase_of_kind(workshop: Workshop, phase_id: str, kind: str = KIND):
 
 def team_open_items(workshop: Workshop, phase) -> list[tuple[Action, Workshop]]:
     """Return the open items (not started, in progress) of every other session of the
-    session's team, of the kinds the phase reviews, oldest session first."""
+    session's team, of the kinds the phase reviews, oldest session first.
+
+    A closed session's review keeps to the items that existed while it ran: items made
+    after it closed (a later session's) never join its list or its export.
+    """
     if workshop.team_id is None:
         return []
     kinds = [ItemKind(k) for k in phase.settings.item_kinds]
-    rows = db.session.execute(
+    query = (
         select(Action, Workshop)
         .join(Workshop, Action.workshop_id == Workshop.id)
         .where(
@@ -65,6 +69,9 @@ def team_open_items(workshop: Workshop, phase) -> list[tuple[Action, Workshop]]:
         )
         .order_by(Workshop.created_at, Action.id)
     )
+    if workshop.closed_at is not None:
+        query = query.where(Action.created_at <= workshop.closed_at)
+    rows = db.session.execute(query)
     return [tuple(r) for r in rows]
 
 
