@@ -269,6 +269,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(participant.bp)
     app.register_blueprint(api.bp)
     teams.register(app)
+    from .qwl import views as qwl_views
+
+    # QWL results of a session: import, rounds, the development plan (facilitator/qwl/).
+    app.register_blueprint(qwl_views.bp)
 
 
 def _register_error_pages(app: Flask) -> None:

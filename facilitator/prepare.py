@@ -79,6 +79,8 @@ FIELDS: dict[str, FieldKind] = {
     "categories": FieldKind("lines", item_key="title", id_prefix="k"),
     # Small groups' questions (one per group, handed out in turn): plain texts.
     "questions": FieldKind("lines"),
+    # Results helper questions: "<statement id>: <question>" per line (plain texts).
+    "helper_questions": FieldKind("lines"),
 }
 
 # What can be copied from an earlier session, in the order the page offers it.

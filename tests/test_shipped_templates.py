@@ -277,6 +277,34 @@ def review(run: Run, phase, states: list[dict]) -> None:
     run.expect.append(first["what"])
 
 
+def results(run: Run, phase, states: list[dict]) -> None:
+    """QWL results: the facilitator imports the sample round when none is there yet; with
+    a focus vote every phone chooses the two weakest shown statements and closing
+    reveals. The statement with 4 answers never shows a number (57.1 in the file)."""
+    import io
+
+    if run.current["results"]["summary"] is None:
+        sample = MODELS.parent / "docs/samples/qwl/kotihoito-kevat-2022-utf8-bom-puolipiste.csv"
+        response = run.facilitator.client.post(
+            f"/api/v1/sessions/{run.sid}/qwl/rounds",
+            data={"file": (io.BytesIO(sample.read_bytes()), sample.name)},
+            headers={"X-CSRFToken": run.facilitator.csrf},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 201, response.get_json()
+    summary = ok(run.phones[0].emit("sync"))["state"]["results"]["summary"]
+    shown = [st for d in summary["dimensions"] for st in d["statements"] if not st["hidden"]]
+    run.expect += [summary["unit"], shown[0]["text"]]
+    run.keep_out.append("57.1")
+    if phase.settings.focus_votes:
+        weakest = sorted(shown, key=lambda st: st["score"])[:2]
+        for phone in run.phones:
+            body = {"client_id": cid(), "statements": [st["id"] for st in weakest]}
+            ok(phone.emit("results.focus", body))
+        tally = run.close_input()["results"]["tally"]
+        assert tally["counts"][weakest[0]["id"]] == len(run.phones), tally
+
+
 DRIVERS = {
     "info": nothing,
     "summary": nothing,
@@ -290,6 +318,7 @@ DRIVERS = {
     "small_groups": small_groups,
     "actions": actions,
     "review": review,
+    "results": results,
 }
 
 
@@ -367,3 +396,103 @@ def test_keep_change_give_up_leaves_keep_out_of_the_vote(app, facilitator, phone
     candidates = state["candidates"]["source"]
     assert candidates["kind"] == "vote"
     assert [i["key"] for i in candidates["items"]] == [f"idea:{give_up['id']}"]
+
+
+# --- series: the shipped series run across two sessions of one team ------------------
+
+
+def _series_steps() -> dict[str, list]:
+    """Return the shipped templates of each series, in step order."""
+    found: dict[str, list] = {}
+    for stem in SHIPPED:
+        model = load_model_file(MODELS / f"{stem}.yaml")
+        if model.series is not None:
+            found.setdefault(model.series.id, []).append(model)
+    return {k: sorted(v, key=lambda m: m.series.order) for k, v in found.items()}
+
+
+SERIES = _series_steps()
+
+
+def _run_phases(app, facilitator, phone_factory, session: dict, model, lang: str, seen=None):
+    """Run every phase of a session with five phones (as the test above), close it and
+    check its export; `seen(phase, state)` looks at each phase as the facilitator
+    enters it."""
+    run = Run(facilitator, session["id"], lang, [], model)
+    run.phones = [phone_factory(session["join_code"]) for _ in range(PHONES)]
+    run.api("POST", "/start")
+    for index, phase in enumerate(model.phases):
+        run.current = run.api("POST", "/phase", {"to": index})
+        if seen is not None:
+            seen(phase, run.current)
+        states = [ok(p.emit("sync"))["state"] for p in run.phones]
+        assert {s["phase"]["title"] for s in states} == {run.text(phase.title)}
+        DRIVERS[str(phase.kind)](run, phase, states)
+    run.api("POST", "/close")
+    as_json = json.dumps(run.api("GET", "/export.json"), ensure_ascii=False)
+    assert [t for t in run.expect if t not in as_json] == []
+    _assert_no_identifiers(app, as_json, run.phones)
+    return run
+
+
+def _snapshot_model(app, session_id: int):
+    """Return the template as the session holds it (with what was prepared)."""
+    from facilitator.extensions import db
+    from facilitator.models import Workshop
+    from facilitator.workshop_models import WorkshopModel
+
+    with app.app_context():
+        return WorkshopModel.from_snapshot(db.session.get(Workshop, session_id).model_snapshot)
+
+
+def test_every_shipped_series_has_steps_in_order():
+    assert {"dynamo", "psykososiaalinen-kuormitus", "pelisaannot"} <= set(SERIES)
+    for steps in SERIES.values():
+        assert len(steps) >= 2
+        assert any(m.series.recurring for m in steps)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("series_id", sorted(SERIES))
+def test_shipped_series_across_two_sessions(app, facilitator, phone_factory, series_id, lang):
+    """A team runs a series' first session, then the next one from the series: it is
+    numbered 2, uses the next template and starts with what the first left open (its
+    review brings in the first session's agreed items; ground rules are copied into the
+    statements to rate)."""
+    steps = SERIES[series_id]
+    team = facilitator.api("POST", "/teams", {"name": f"Tiimi {lang}"}).get_json()["team"]
+    body = {"model_id": steps[0].id, "title": f"{series_id} 1", "language": lang}
+    first = facilitator.api("POST", "/sessions", {**body, "team_id": team["id"]}).get_json()
+    assert first["series"]["number"] == 1
+    first_run = _run_phases(app, facilitator, phone_factory, first, steps[0], lang)
+    agreed = [t for t in first_run.expect if t.endswith("sovittu asia")]
+    assert agreed
+
+    r = facilitator.api("POST", f"/series/{first['series']['id']}/sessions", {"language": lang})
+    assert r.status_code == 201, r.get_json()
+    second = r.get_json()
+    assert second["series"]["number"] == 2 and second["template"] == steps[1].id
+    prepared = [p for p in steps[1].phases if "statements" in p.prepare]
+    lines = []
+    if prepared:
+        path = f"/sessions/{first['id']}/copy-lines?source=actions"
+        lines = facilitator.api("GET", path).get_json()["lines"]
+        assert lines == agreed
+        fields = {f"{prepared[0].id}.statements": lines}
+        r = facilitator.api("PUT", f"/sessions/{second['id']}/prepare", {"fields": fields})
+        assert r.status_code == 200, r.get_json()
+    model = _snapshot_model(app, second["id"])
+    reviewed = []
+
+    def seen(phase, state):
+        if str(phase.kind) == "review":
+            items = state["review"]["items"]
+            reviewed.extend(i["what"] for i in items)
+            assert {i["session"]["title"] for i in items} == {f"{series_id} 1"}
+        if phase.id in {p.id for p in prepared}:
+            assert [localize(s.text, lang) for s in phase.settings.statements] == lines
+
+    _run_phases(app, facilitator, phone_factory, second, model, lang, seen)
+    if any(str(p.kind) == "review" for p in model.phases):
+        assert reviewed[: len(agreed)] == agreed
+    assert reviewed or prepared

@@ -22,6 +22,7 @@ SETTINGS_MODULES = {
     "small_groups": "facilitator.phases.small_groups.settings",
     "poll": "facilitator.phases.poll.settings",
     "private": "facilitator.phases.private.settings",
+    "results": "facilitator.phases.results.settings",
     "review": "facilitator.phases.review.settings",
 }
 

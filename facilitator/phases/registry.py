@@ -12,6 +12,7 @@ from .info.spec import spec as info
 from .poll.spec import spec as poll
 from .private.spec import spec as private
 from .rate.spec import spec as rate
+from .results.spec import spec as results
 from .review.spec import spec as review
 from .small_groups.spec import spec as small_groups
 from .summary.spec import spec as summary
@@ -31,6 +32,7 @@ KINDS: dict[str, PhaseKindSpec] = {
         actions,
         summary,
         small_groups,
+        results,
         review,
     )
 }

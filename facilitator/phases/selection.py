@@ -35,6 +35,12 @@ def vote_winners(workshop, phase) -> list[dict]:
 def selected(workshop, model, selection) -> list[dict]:
     """Return the items a Selection names: `key`, `title` (and `count` or `category`)."""
     phase = model.phases[model.phase_index(selection.phase)]
+    from . import registry
+
+    own = getattr(registry.of(phase), "selection_items", None)
+    if own is not None:
+        # A kind that chooses its own way (a results phase's focus statements).
+        return own(workshop, phase, selection)
     if phase.kind == "vote":
         return vote_winners(workshop, phase)[: selection.top or DEFAULT_TOP]
     items = decided_items(workshop, phase, selection.categories)

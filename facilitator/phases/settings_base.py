@@ -61,6 +61,8 @@ TEXT_LIMITS = {
     "items": 300,
     "categories": 80,
     "questions": 1000,
+    # results: helper questions, "<statement id>: <question>" per line.
+    "helper_questions": 300,
 }
 
 # (loc, message, input) of each problem a validator reports at once.
@@ -200,8 +202,9 @@ class Selection(Strict):
         return {"phase": data} if isinstance(data, str) else data
 
 
-# Kinds a Selection may name: they choose items (a vote's winners, a classify's categories).
-SELECTION_KINDS = ("vote", "classify")
+# Kinds a Selection may name: they choose items (a vote's winners, a classify's categories,
+# a results phase's focus statements).
+SELECTION_KINDS = ("vote", "classify", "results")
 
 
 def selection_problems(

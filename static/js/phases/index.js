@@ -31,6 +31,7 @@ import * as actions from './actions.js';
 import * as summary from './summary.js';
 import * as small_groups from './small_groups.js';
 import * as review from './review.js';
+import * as results from './results.js';
 import { baseContext } from './shared.js';
 
 export var kinds = {
@@ -45,6 +46,7 @@ export var kinds = {
   actions: actions,
   summary: summary,
   small_groups: small_groups,
+  results: results,
   review: review
 };
 
