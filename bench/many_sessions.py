@@ -49,7 +49,7 @@ async def run(args, port: int, pid: int, project: bool) -> dict:
         sessions.append(s)
     seen: dict[str, float] = {}
     projectors = []
-    for n, s in enumerate(sessions):
+    for s in sessions:
         projector = fl.Phone("127.0.0.1", port)
         projector.on(
             "idea.added", lambda idea: seen.setdefault(str(idea.get("text")), time.monotonic())
