@@ -397,3 +397,102 @@ def test_keep_change_give_up_leaves_keep_out_of_the_vote(app, facilitator, phone
     assert candidates["kind"] == "vote"
     assert [i["key"] for i in candidates["items"]] == [f"idea:{give_up['id']}"]
 
+
+# --- series: the shipped series run across two sessions of one team ------------------
+
+
+def _series_steps() -> dict[str, list]:
+    """Return the shipped templates of each series, in step order."""
+    found: dict[str, list] = {}
+    for stem in SHIPPED:
+        model = load_model_file(MODELS / f"{stem}.yaml")
+        if model.series is not None:
+            found.setdefault(model.series.id, []).append(model)
+    return {k: sorted(v, key=lambda m: m.series.order) for k, v in found.items()}
+
+
+SERIES = _series_steps()
+
+
+def _run_phases(app, facilitator, phone_factory, session: dict, model, lang: str, seen=None):
+    """Run every phase of a session with five phones (as the test above), close it and
+    check its export; `seen(phase, state)` looks at each phase as the facilitator
+    enters it."""
+    run = Run(facilitator, session["id"], lang, [], model)
+    run.phones = [phone_factory(session["join_code"]) for _ in range(PHONES)]
+    run.api("POST", "/start")
+    for index, phase in enumerate(model.phases):
+        run.current = run.api("POST", "/phase", {"to": index})
+        if seen is not None:
+            seen(phase, run.current)
+        states = [ok(p.emit("sync"))["state"] for p in run.phones]
+        assert {s["phase"]["title"] for s in states} == {run.text(phase.title)}
+        DRIVERS[str(phase.kind)](run, phase, states)
+    run.api("POST", "/close")
+    as_json = json.dumps(run.api("GET", "/export.json"), ensure_ascii=False)
+    assert [t for t in run.expect if t not in as_json] == []
+    _assert_no_identifiers(app, as_json, run.phones)
+    return run
+
+
+def _snapshot_model(app, session_id: int):
+    """Return the template as the session holds it (with what was prepared)."""
+    from facilitator.extensions import db
+    from facilitator.models import Workshop
+    from facilitator.workshop_models import WorkshopModel
+
+    with app.app_context():
+        return WorkshopModel.from_snapshot(db.session.get(Workshop, session_id).model_snapshot)
+
+
+def test_every_shipped_series_has_steps_in_order():
+    assert {"dynamo", "psykososiaalinen-kuormitus", "pelisaannot"} <= set(SERIES)
+    for steps in SERIES.values():
+        assert len(steps) >= 2
+        assert any(m.series.recurring for m in steps)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("series_id", sorted(SERIES))
+def test_shipped_series_across_two_sessions(app, facilitator, phone_factory, series_id, lang):
+    """A team runs a series' first session, then the next one from the series: it is
+    numbered 2, uses the next template and starts with what the first left open (its
+    review brings in the first session's agreed items; ground rules are copied into the
+    statements to rate)."""
+    steps = SERIES[series_id]
+    team = facilitator.api("POST", "/teams", {"name": f"Tiimi {lang}"}).get_json()["team"]
+    body = {"model_id": steps[0].id, "title": f"{series_id} 1", "language": lang}
+    first = facilitator.api("POST", "/sessions", {**body, "team_id": team["id"]}).get_json()
+    assert first["series"]["number"] == 1
+    first_run = _run_phases(app, facilitator, phone_factory, first, steps[0], lang)
+    agreed = [t for t in first_run.expect if t.endswith("sovittu asia")]
+    assert agreed
+
+    r = facilitator.api("POST", f"/series/{first['series']['id']}/sessions", {"language": lang})
+    assert r.status_code == 201, r.get_json()
+    second = r.get_json()
+    assert second["series"]["number"] == 2 and second["template"] == steps[1].id
+    prepared = [p for p in steps[1].phases if "statements" in p.prepare]
+    lines = []
+    if prepared:
+        path = f"/sessions/{first['id']}/copy-lines?source=actions"
+        lines = facilitator.api("GET", path).get_json()["lines"]
+        assert lines == agreed
+        fields = {f"{prepared[0].id}.statements": lines}
+        r = facilitator.api("PUT", f"/sessions/{second['id']}/prepare", {"fields": fields})
+        assert r.status_code == 200, r.get_json()
+    model = _snapshot_model(app, second["id"])
+    reviewed = []
+
+    def seen(phase, state):
+        if str(phase.kind) == "review":
+            items = state["review"]["items"]
+            reviewed.extend(i["what"] for i in items)
+            assert {i["session"]["title"] for i in items} == {f"{series_id} 1"}
+        if phase.id in {p.id for p in prepared}:
+            assert [localize(s.text, lang) for s in phase.settings.statements] == lines
+
+    _run_phases(app, facilitator, phone_factory, second, model, lang, seen)
+    if any(str(p.kind) == "review" for p in model.phases):
+        assert reviewed[: len(agreed)] == agreed
+    assert reviewed or prepared
