@@ -167,6 +167,7 @@ def visible_sessions(user) -> list[Workshop]:
 def candidates(user, lang: str) -> list[dict]:
     """Return the visible sessions grouped by template (templates used twice or more first)."""
     groups: dict[str, dict] = {}
+    f = export.Formats(lang)
     for w in visible_sessions(user):
         group = groups.get(w.model_id)
         if group is None:
@@ -175,7 +176,13 @@ def candidates(user, lang: str) -> list[dict]:
             title = localize(ops.workshop_model(w).title, lang)
             group = groups[w.model_id] = {"model_id": w.model_id, "title": title, "sessions": []}
         group["sessions"].append(
-            {"id": w.id, "unit": unit_name(w), "title": w.title, "date": _day(w)}
+            {
+                "id": w.id,
+                "unit": unit_name(w),
+                "title": w.title,
+                "date": _day(w),
+                "date_text": f.date(_day(w)),
+            }
         )
     return sorted(groups.values(), key=lambda g: (len(g["sessions"]) < MIN_UNITS, g["title"]))
 
