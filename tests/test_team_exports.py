@@ -172,6 +172,8 @@ def test_csv_for_finnish_excel(facilitator, team_with_items):
     assert second[1] == '\'=HYPERLINK("http://evil.example";"klikkaa")'
     assert second[2] == "'+358 40 123"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    # A reader that guesses the dialect finds the semicolon.
+    assert csv.Sniffer().sniff(text[:4000], delimiters=";,").delimiter == ";"
     # The excel dialect (comma) splits nothing right: the file is semicolon-separated.
     assert len(next(csv.reader(io.StringIO(text)))) < len(header)
     # Header in the reader's language: English when the account asks for it.

@@ -116,3 +116,68 @@ def test_posters_print_on_one_a4_page(kinds_server, browser):
     assert width <= 320
     phone.close()
     context.close()
+
+
+def test_follow_up_pages_meet_wcag_aa_and_fit_a_320px_phone(server, browser):
+    """The posters, the team page with its files and the roll-up (the facilitator's page
+    and the supervisor's read-only one): no axe WCAG A/AA violation, no sideways scroll."""
+    import re
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_accessibility import violations
+
+    http, csrf = signed_in_facilitator(server, "wcag-follow@example.fi")
+    headers = {"X-CSRFToken": csrf}
+    api = f"{server}/api/v1"
+    ids, team_id = [], None
+    for name in ("Päivystys A", "Päivystys B"):
+        team = http.post(f"{api}/teams", headers=headers, json={"name": name}).json()["team"]
+        team_id = team_id or team["id"]
+        session = http.post(
+            f"{api}/sessions",
+            headers=headers,
+            json={
+                "model_id": "keep-change-give-up",
+                "title": f"Kevät {name}",
+                "team_id": team["id"],
+            },
+        ).json()
+        ids.append(session["id"])
+        for what in ("Vuorolistat julki kolme viikkoa etukäteen", "Palaverit 20 minuuttiin"):
+            http.post(
+                f"{api}/sessions/{session['id']}/actions",
+                headers=headers,
+                json={"client_id": uuid.uuid4().hex, "what": what, "due": "2027-01-31"},
+            )
+    link = http.post(f"{api}/teams/{team_id}/link", headers=headers).json()["link"]
+    query = "&".join(f"s={i}" for i in ids)
+    made = http.post(
+        f"{server}/rollup/links", data={"s": [str(i) for i in ids], "csrf_token": csrf}
+    ).text
+    shared = re.search(r'id="rollup-link-url" class="link-url" readonly value="([^"]+)"', made)
+    pages = [
+        ("team page", f"{server}/teams/{team_id}"),
+        ("poster", link["url"] + "/poster"),
+        ("qr poster", link["url"] + "/qr-poster"),
+        ("roll-up", f"{server}/rollup?{query}"),
+        ("read-only roll-up", shared.group(1)),
+    ]
+    axe = Axe()
+    found: list[str] = []
+    for width in (1280, 320):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        context.add_cookies(
+            [{"name": c.name, "value": c.value, "url": server} for c in http.cookies]
+        )
+        page = context.new_page()
+        for where, url in pages:
+            page.goto(url)
+            if width == 1280:
+                found += violations(axe, page, where)
+            else:
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > 320:
+                    found.append(f"{where}: {wide} px wide at 320 px")
+        context.close()
+    assert found == [], "\n".join(found)
