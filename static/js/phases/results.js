@@ -37,14 +37,23 @@ function ensureStyles() {
   document.head.appendChild(link);
 }
 
-function pct(v) { return v === null || v === undefined ? '–' : FA.formatNumber(v) + ' %'; }
+// One decimal always ("45,0 %"), so values and bars line up.
+function one(v) {
+  try {
+    return new Intl.NumberFormat(FA.regionalLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v);
+  } catch (e) {
+    return (Math.round(v * 10) / 10).toFixed(1);
+  }
+}
+
+function pct(v) { return v === null || v === undefined ? '–' : one(v) + '\u00a0%'; }
 
 // "▲ +1,1" / "▼ −2,5" / "= 0": the sign and the arrow carry the meaning.
 function changeNode(change, since) {
   if (change === null || change === undefined) return el('span', { class: 'qwl-change is-none' }, '');
   var dir = change > 0 ? 'up' : change < 0 ? 'down' : 'same';
   var glyph = dir === 'up' ? '▲' : dir === 'down' ? '▼' : '=';
-  var num = (change > 0 ? '+' : change < 0 ? '−' : '±') + FA.formatNumber(Math.abs(change));
+  var num = (change > 0 ? '+' : change < 0 ? '−' : '±') + one(Math.abs(change));
   return el('span', { class: 'qwl-change is-' + dir },
     el('span', { 'aria-hidden': 'true' }, glyph + ' ' + num),
     el('span', { class: 'visually-hidden' },
@@ -141,16 +150,14 @@ export function projector(ctx) {
         ? (tally && tally.counts ? t('Chose: {n}', { n: tally.voters })
           : t('{n} have chosen. The choices are shown when choosing closes.', { n: tally ? tally.voters : 0 }))
         : t('Weakest first in each dimension');
+      if (since) bar.meta.textContent += ' · ' + t('Change since {round}', { round: since });
       var head = el('div', { class: 'qwl-row qwl-row-head', 'aria-hidden': 'true' },
         el('span', null, t('Statement')), el('span', null, t('Result')),
-        el('span', null, since ? t('Change since {round}', { round: since }) : t('Change')),
+        el('span', null, t('Change')),
         r.focus_votes && tally && tally.counts ? el('span', null, t('Chosen')) : null);
       rowsHost.appendChild(head);
       (s.dimensions || []).forEach(function (d) {
-        var h = el('h3', { class: 'qwl-dimension' }, d.name);
-        rowsHost.appendChild(h);
-        rows.push(h);
-        d.statements.forEach(function (st) {
+        d.statements.forEach(function (st, i) {
           var n = focusCount(r, st.id);
           var row = el('div', { class: 'qwl-row' + (st.hidden ? ' is-hidden' : '') },
             el('span', { class: 'qwl-text' }, st.text),
@@ -158,14 +165,23 @@ export function projector(ctx) {
               : scoreBar(st.score),
             st.hidden ? el('span') : changeNode(st.change, since),
             n === null ? null : el('span', { class: 'qwl-chosen' }, String(n)));
-          rowsHost.appendChild(row);
-          rows.push(row);
+          // A dimension's heading pages with its first statement, never alone at the foot.
+          var block = i === 0 ? el('div', { class: 'qwl-block' }, el('h3', { class: 'qwl-dimension' }, d.name), row) : row;
+          rowsHost.appendChild(block);
+          rows.push(block);
         });
       });
       var note = hiddenNote(s);
       if (note) { rowsHost.appendChild(note); rows.push(note); }
     },
     layout: function (k) {
+      // The side column never pages: what does not fit there (the general questions,
+      // then the trend) steps aside; phones and the control view still show it.
+      Array.prototype.forEach.call(side.children, function (c) { c.hidden = false; });
+      ['.qwl-questions', '.qwl-trend'].forEach(function (sel) {
+        var box = side.querySelector(sel);
+        if (box && side.scrollHeight > side.clientHeight + 1) box.hidden = true;
+      });
       return ctx.pageRows(rowsHost, rows, k, bar.pager);
     }
   };
@@ -191,7 +207,7 @@ export function phone(ctx) {
     var section = el('section', { class: 'card qwl-phone-dimension' }, el('h2', null, d.name));
     d.statements.forEach(function (st) {
       var helpers = ((r.helpers && r.helpers.by_statement) || {})[st.id] || [];
-      var count = el('span', { class: 'qwl-chosen' });
+      var count = el('span', { class: 'qwl-chosen muted' });
       counts[st.id] = count;
       var item = el('div', { class: 'qwl-phone-statement' },
         el('p', { class: 'qwl-text' }, st.text),
@@ -206,7 +222,8 @@ export function phone(ctx) {
           onchange: function () { changed(st.id, input.checked); }
         });
         checks.push(input);
-        item.appendChild(el('label', { class: 'pill qwl-focus' }, input, el('span', null, t('Choose as a focus')), count));
+        item.appendChild(el('p', { class: 'qwl-focus' },
+          el('label', { class: 'pill' }, input, el('span', null, t('Choose as a focus'))), count));
       }
       section.appendChild(item);
     });
@@ -231,7 +248,7 @@ export function phone(ctx) {
     var tally = now.tally;
     Object.keys(counts).forEach(function (id) {
       var n = tally && tally.counts ? (tally.counts[id] || 0) : null;
-      counts[id].textContent = n === null ? '' : ' · ' + t('chosen by {n}', { n: n });
+      counts[id].textContent = n === null ? '' : t('chosen by {n}', { n: n });
     });
     if (now.focus_votes) {
       status.textContent = t('You have chosen {n} of {max}.', { n: m.length, max: now.focus_votes });
