@@ -204,8 +204,44 @@ def publish_phase(workshop: Workshop) -> None:
     fanout.publish_phase(workshop, connections, join_url, online_count(workshop.id))
 
 
+_presence_lock = threading.Lock()
+_presence_last: dict[int, float] = {}
+_presence_pending: set[int] = set()
+
+
 def publish_presence(workshop_id: int) -> None:
-    """Send joined/online counts to the facilitator and projector."""
+    """Send joined/online counts to the facilitator and projector.
+
+    At most once per `RESULTS_INTERVAL` per session (a join storm of a thousand phones
+    sends a few dozen, not a thousand): the first at once, then one fresh at the end.
+    """
+    app = current_app._get_current_object()
+    interval = app.config["RESULTS_INTERVAL"]
+    with _presence_lock:
+        if workshop_id in _presence_pending:
+            return
+        wait = _presence_last.get(workshop_id, 0.0) + interval - time.monotonic()
+        if wait > 0:
+            _presence_pending.add(workshop_id)
+        else:
+            _presence_last[workshop_id] = time.monotonic()
+    if wait > 0:
+        socketio.start_background_task(_presence_later, app, workshop_id, wait)
+        return
+    _send_presence(workshop_id)
+
+
+def _presence_later(app, workshop_id: int, wait: float) -> None:
+    socketio.sleep(wait)
+    with app.app_context():
+        with _presence_lock:
+            _presence_pending.discard(workshop_id)
+            _presence_last[workshop_id] = time.monotonic()
+        _send_presence(workshop_id)
+
+
+def _send_presence(workshop_id: int) -> None:
+    """Count and send a session's presence now."""
     # Its own connection, not db.session: a disconnect can run inside another
     # handler's emit (Engine.IO closes dead sockets there) and must not touch
     # that handler's session.

@@ -145,7 +145,8 @@ def _item_id(key, prefix: str) -> int | None:
 def refer_items(data: dict) -> None:
     """Make a phone's item lists refer to the ideas its snapshot already holds (in place).
 
-    Any block with `items` ({key, title, ideas}, e.g. a ballot): an item `idea:N` whose
+    The wall's ideas lose `phase_id` (said once as `ideas_phase_id`) and a null
+    `theme_id`. Any block with `items` ({key, title, ideas}, e.g. a ballot): an item `idea:N` whose
     title is the text of idea N in `data["ideas"]` loses `title` and `ideas`; a
     `theme:N` item's idea texts become `idea_ids` when all are on the wall. Its
     `results` rows lose `title` where the block's items carry the key. Clients fill
@@ -155,6 +156,14 @@ def refer_items(data: dict) -> None:
     ideas = data.get("ideas") or []
     if not ideas:
         return
+    # The wall's ideas share their phase: say it once; a missing theme_id is null.
+    phases = {i.get("phase_id") for i in ideas}
+    if len(phases) == 1 and all("phase_id" in i for i in ideas):
+        data["ideas_phase_id"] = phases.pop()
+        data["ideas"] = [
+            {k: v for k, v in i.items() if k != "phase_id" and (k != "theme_id" or v is not None)}
+            for i in ideas
+        ]
     text_of = {i["id"]: i["text"] for i in ideas}
     by_theme: dict = {}
     for i in ideas:

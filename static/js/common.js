@@ -530,7 +530,12 @@
   FA.referItems = function (state) {
     if (!state || typeof state !== 'object') return state;
     var text = {};
-    (state.ideas || []).forEach(function (i) { text[i.id] = i.text; });
+    var wallPhase = state.ideas_phase_id;
+    (state.ideas || []).forEach(function (i) {
+      if (wallPhase !== undefined && i.phase_id === undefined) i.phase_id = wallPhase;
+      if (i.theme_id === undefined) i.theme_id = null;
+      text[i.id] = i.text;
+    });
     Object.keys(state).forEach(function (k) {
       var block = state[k];
       if (k === 'ideas' || !block || typeof block !== 'object' || !Array.isArray(block.items)) return;
