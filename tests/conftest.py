@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -52,9 +53,19 @@ def database_url(backend, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def templates() -> dict[str, dict] | None:
+    """Templates (id -> template data) the app loads instead of workshop_models/.
+
+    None: the shipped ones. A test module that runs its own templates overrides this.
+    """
+    return None
+
+
+@pytest.fixture
+def app(database_url, tmp_path, templates):
     """Return an app on its own empty database (every test runs on SQLite and PostgreSQL)."""
-    with test_app(database_url) as app:
+    config = {"MODELS_DIR": models_dir(tmp_path, templates)} if templates else {}
+    with test_app(database_url, **config) as app:
         yield app
 
 
@@ -82,6 +93,33 @@ def test_app(database_url: str, **config) -> Iterator:
 
 
 test_app.__test__ = False  # a helper, not a test
+
+
+def one_phase_template(template_id: str, title, phase: dict) -> dict:
+    """Return a template for a kind's own tests: an info phase, `phase` and a summary."""
+    return {
+        "id": template_id,
+        "version": 1,
+        "title": title,
+        "description": "Testipohja",
+        "phases": [
+            {"id": "alku", "kind": "info", "title": "Alku", "prompt": "Tervetuloa", "minutes": 2},
+            phase,
+            {"id": "yhteenveto", "kind": "summary", "title": "Yhteenveto", "minutes": 5},
+        ],
+    }
+
+
+def refused_template_report(tmp_path: Path, template: dict) -> str:
+    """Write one template as `<id>.yaml`, check it with `check-models`, which must refuse
+    it, and return the report."""
+    from facilitator.workshop_models import check_models_cli
+
+    path = tmp_path / f"{template['id']}.yaml"
+    path.write_text(yaml.safe_dump(template, allow_unicode=True), encoding="utf-8")
+    out = io.StringIO()
+    assert check_models_cli(tmp_path, out) == 1
+    return out.getvalue()
 
 
 def models_dir(tmp_path: Path, templates: dict[str, dict]) -> str:
@@ -149,6 +187,22 @@ class FacilitatorClient:
 def facilitator(app, client):
     """Return a signed-in facilitator."""
     return FacilitatorClient(app, client)
+
+
+def start_in_phase(
+    facilitator, phone_factory, template_id: str, phones: int, *, kind: str, title: str
+) -> tuple[dict, list, dict]:
+    """Create a session, join `phones` phones and move to the first phase of `kind`.
+
+    Returns the session summary, the phones (their received events emptied) and the
+    facilitator's state in that phase.
+    """
+    session = facilitator.create_session(template_id, title)
+    joined = [phone_factory(session["join_code"]) for _ in range(phones)]
+    state = facilitator.go_to(session["id"], kind)
+    for phone in joined:
+        phone.received()
+    return session, joined, state
 
 
 class Phone:

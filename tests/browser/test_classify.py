@@ -7,37 +7,27 @@ from __future__ import annotations
 
 import copy
 import os
-import re
-import uuid
 
 import pytest
-import yaml
 
-from tests.browser.test_live_loop import PHONE, TIMEOUT_MS, post_api
+from tests.browser.conftest import phone_page, projector_page
+from tests.browser.test_live_loop import post_api
 from tests.phases.test_classify import TEMPLATE
-from tests.server_process import ServerProcess
 
 SHOTS = os.environ.get("FACILITATOR_SHOTS")
 ERRORS: list[str] = []
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
+def server(serve):
     """The real server with the sorting template (Finnish and Swedish text)."""
-    models = tmp_path / "models"
-    models.mkdir()
     data = copy.deepcopy(TEMPLATE)
     for category, sv in zip(
         data["phases"][1]["settings"]["categories"], ["Central", "Onödig", "Olämplig"], strict=True
     ):
         title = category["title"]
         category["title"] = {"fi": title if isinstance(title, str) else title["fi"], "sv": sv}
-    (models / "sorting.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("FACILITATOR_MODELS_DIR", str(models))
-    process = ServerProcess(tmp_path)
-    process.start()
-    yield process.url
-    process.stop()
+    return serve({"sorting": data})
 
 
 def shot(page, name: str) -> None:
@@ -46,20 +36,8 @@ def shot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_phones_classify_and_the_room_sees_the_matrix(server, browser, language):
-    fac_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    fac_ctx.set_default_timeout(TIMEOUT_MS)
-    control = fac_ctx.new_page()
-    control.goto(server + "/auth/signup")
-    control.fill("#name", "Fasilitaattori")
-    control.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
-    control.fill("#password", "hyva-salasana-123")
-    control.fill("#password2", "hyva-salasana-123")
-    control.locator("form[action$='/auth/signup'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/auth/login"))
-    control.fill("#password", "hyva-salasana-123")
-    control.locator("form[action*='/auth/login'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions$"))
+def test_phones_classify_and_the_room_sees_the_matrix(server, browser, control, language):
+    fac_ctx = control.context
     body = {"model_id": "sorting", "title": "Kiire", "language": language}
     assert post_api(control, "/api/v1/sessions", body) == 201
     sessions = control.evaluate("fetch('/api/v1/sessions').then(r => r.json())")
@@ -69,9 +47,7 @@ def test_phones_classify_and_the_room_sees_the_matrix(server, browser, language)
 
     phones = []
     for _ in range(5):
-        ctx = browser.new_context(**PHONE)
-        ctx.set_default_timeout(TIMEOUT_MS)
-        page = ctx.new_page()
+        page = phone_page(browser)
         page.on("pageerror", lambda e: ERRORS.append(str(e)))
         page.goto(f"{server}/j/{code}")
         phones.append(page)
@@ -96,9 +72,7 @@ def test_phones_classify_and_the_room_sees_the_matrix(server, browser, language)
     phones[0].wait_for_timeout(500)
     shot(phones[0], f"classify-phone-{language}")
 
-    projector = fac_ctx.new_page()
-    projector.set_viewport_size({"width": 1920, "height": 1080})
-    projector.goto(f"{server}/sessions/{sid}/projector")
+    projector = projector_page(fac_ctx, server, sid)
     projector.wait_for_selector(".classify-matrix")
     # Hidden from the room until input closes.
     assert projector.locator(".classify-matrix td.is-agreed").count() == 0

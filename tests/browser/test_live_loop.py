@@ -10,17 +10,16 @@ import base64
 import contextlib
 import json
 import re
-import uuid
 import zlib
 from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import PHONE, TIMEOUT_MS, new_session_through_page
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
-TIMEOUT_MS = 15_000
 
 
 def watch(page, name: str, errors: list, socket_ids: set) -> None:
@@ -82,37 +81,19 @@ def click_if_present(page, selector: str) -> bool:
     return False
 
 
-def test_idea_from_phone_reaches_projector_and_other_phone(server, browser):
+def test_idea_from_phone_reaches_projector_and_other_phone(server, browser, control):
     errors: list[str] = []
     socket_ids: set[str] = set()
 
-    # A facilitator signs up and creates a session through the pages.
-    fac_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    fac_ctx.set_default_timeout(TIMEOUT_MS)
-    control = fac_ctx.new_page()
+    # A facilitator signs up and creates a session through the pages (`control`).
+    fac_ctx = control.context
     watch(control, "control", errors, set())
-    control.goto(server + "/auth/signup")
-    control.fill("#name", "Fasilitaattori")
-    control.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
-    control.fill("#password", "hyva-salasana-123")
-    control.fill("#password2", "hyva-salasana-123")
-    control.locator("form[action$='/auth/signup'] [type=submit]").click()
-    # Sign-up sends the person to sign in, with the address filled in.
-    control.wait_for_url(re.compile(r"/auth/login"))
-    control.fill("#password", "hyva-salasana-123")
-    control.locator("form[action*='/auth/login'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions$"))
-    control.goto(server + "/sessions/new")
-    control.fill("#title", "Osasto 5 kehittämispäivä")
-    control.check("input[type=radio][value='keep-change-give-up']")
-    control.locator("form[action$='/sessions/new'] [type=submit]").click()
-    # The template has content to prepare: the prepare page comes first, then the session.
-    control.wait_for_url(re.compile(r"/sessions/\d+/prepare$"))
-    control.locator(".prepare-actions [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions/\d+$"))
-    session_id = int(control.url.rstrip("/").rsplit("/", 1)[1])
-    info = control.evaluate(f"fetch('/api/v1/sessions/{session_id}').then(r => r.json())")
-    join_code = info.get("join_code") or info["session"]["join_code"]
+    session = new_session_through_page(
+        control, server, "keep-change-give-up", "Osasto 5 kehittämispäivä"
+    )
+    # The template has content to prepare: the prepare page came first, then the session.
+    assert session["prepared"]
+    session_id, join_code = session["id"], session["join_code"]
 
     # The projector on a desktop screen, two phones at the join URL.
     projector = fac_ctx.new_page()

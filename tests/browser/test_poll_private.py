@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 
 import pytest
-import yaml
 
-from tests.browser.test_live_loop import PHONE, TIMEOUT_MS, post_api
-from tests.server_process import ServerProcess
+from tests.browser.conftest import PHONE, TIMEOUT_MS, new_session_through_page
+from tests.browser.test_live_loop import post_api
 
 SHOTS = os.environ.get("FA_SHOTS")
 
@@ -77,16 +75,8 @@ TEMPLATE = {
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
-    models = tmp_path / "models"
-    models.mkdir()
-    text = yaml.safe_dump(TEMPLATE, allow_unicode=True)
-    (models / "poll-private-browser.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setenv("FACILITATOR_MODELS_DIR", str(models))
-    process = ServerProcess(tmp_path)
-    process.start()
-    yield process.url
-    process.stop()
+def server(serve):
+    return serve({"poll-private-browser": TEMPLATE})
 
 
 def shot(page, name: str) -> None:
@@ -94,30 +84,12 @@ def shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(SHOTS, name + ".png"), full_page=True)
 
 
-def test_poll_rate_and_private_through_the_pages(server, browser):
-    fac = browser.new_context(viewport={"width": 1280, "height": 800})
-    fac.set_default_timeout(TIMEOUT_MS)
-    control = fac.new_page()
+def test_poll_rate_and_private_through_the_pages(server, browser, control):
+    fac = control.context
     errors: list[str] = []
     control.on("pageerror", lambda e: errors.append(f"control: {e}"))
-    control.goto(server + "/auth/signup")
-    control.fill("#name", "Fasilitaattori")
-    control.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
-    control.fill("#password", "hyva-salasana-123")
-    control.fill("#password2", "hyva-salasana-123")
-    control.locator("form[action$='/auth/signup'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/auth/login"))
-    control.fill("#password", "hyva-salasana-123")
-    control.locator("form[action*='/auth/login'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions$"))
-    control.goto(server + "/sessions/new")
-    control.fill("#title", "Kysely")
-    control.check("input[type=radio][value='poll-private-browser']")
-    control.locator("form[action$='/sessions/new'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions/\d+$"))
-    session_id = int(control.url.rstrip("/").rsplit("/", 1)[1])
-    api = f"/api/v1/sessions/{session_id}"
-    code = control.evaluate(f"fetch('{api}').then(r => r.json())")["session"]["join_code"]
+    session = new_session_through_page(control, server, "poll-private-browser", "Kysely")
+    session_id, code, api = session["id"], session["join_code"], session["api"]
     projector = fac.new_page()
     projector.on("pageerror", lambda e: errors.append(f"projector: {e}"))
     projector.set_viewport_size({"width": 1920, "height": 1080})

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.browser.test_live_loop import PHONE, TIMEOUT_MS
+from tests.browser.conftest import PHONE, TIMEOUT_MS
 
 SHOTS = os.environ.get("FA_SHOTS")
 

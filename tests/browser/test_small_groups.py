@@ -4,63 +4,30 @@ shows both groups' summaries. Runs the real server with a test template."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-import yaml
 
-from tests.browser.test_live_loop import PHONE, TIMEOUT_MS, post_api
+from tests.browser.conftest import new_session_through_page, phone_page, projector_page
+from tests.browser.test_live_loop import post_api
 from tests.phases.test_small_groups import template
-from tests.server_process import ServerProcess
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
+def server(serve):
     """The real server with a small-groups template in its models directory."""
-    models = tmp_path / "models"
-    models.mkdir()
     settings = {"split": "count", "groups": 2, "questions": ["Mikä kuormittaa?", "Mikä auttaa?"]}
-    text = yaml.safe_dump(template("sg-browser", settings), allow_unicode=True)
-    (models / "sg-browser.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setenv("FACILITATOR_MODELS_DIR", str(models))
-    process = ServerProcess(tmp_path)
-    process.start()
-    yield process.url
-    process.stop()
+    return serve({"sg-browser": template("sg-browser", settings)})
 
 
-def test_six_phones_in_two_groups(server, browser, tmp_path):
-    fac_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    fac_ctx.set_default_timeout(TIMEOUT_MS)
-    control = fac_ctx.new_page()
-    control.goto(server + "/auth/signup")
-    control.fill("#name", "Fasilitaattori")
-    control.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
-    control.fill("#password", "hyva-salasana-123")
-    control.fill("#password2", "hyva-salasana-123")
-    control.locator("form[action$='/auth/signup'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/auth/login"))
-    control.fill("#password", "hyva-salasana-123")
-    control.locator("form[action*='/auth/login'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions$"))
-    control.goto(server + "/sessions/new")
-    control.fill("#title", "Pienryhmät")
-    control.check("input[type=radio][value='sg-browser']")
-    control.locator("form[action$='/sessions/new'] [type=submit]").click()
-    control.wait_for_url(re.compile(r"/sessions/\d+$"))
-    session_id = int(control.url.rstrip("/").rsplit("/", 1)[1])
-    api = f"/api/v1/sessions/{session_id}"
-    info = control.evaluate(f"fetch('{api}').then(r => r.json())")
-    join_code = info["session"]["join_code"]
+def test_six_phones_in_two_groups(server, browser, control, tmp_path):
+    fac_ctx = control.context
+    session = new_session_through_page(control, server, "sg-browser", "Pienryhmät")
+    session_id, join_code, api = session["id"], session["join_code"], session["api"]
 
-    projector = fac_ctx.new_page()
-    projector.set_viewport_size({"width": 1920, "height": 1080})
-    projector.goto(f"{server}/sessions/{session_id}/projector")
+    projector = projector_page(fac_ctx, server, session_id)
     phones = []
     for _ in range(6):
-        ctx = browser.new_context(**PHONE)
-        ctx.set_default_timeout(TIMEOUT_MS)
-        page = ctx.new_page()
+        page = phone_page(browser)
         page.goto(f"{server}/j/{join_code}")
         phones.append(page)
     for page in phones:

@@ -10,12 +10,10 @@ import uuid
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.conftest import PHONE, TIMEOUT_MS, sign_up_through_pages
 from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
-TIMEOUT_MS = 15_000
 
 
 def api(page, method: str, path: str, body=None) -> dict:
@@ -33,26 +31,13 @@ def api(page, method: str, path: str, body=None) -> dict:
     )
 
 
-def sign_up(page, server: str) -> None:
-    page.goto(server + "/auth/signup")
-    page.fill("#name", "Fasilitaattori")
-    page.fill("#email", f"fasi-{uuid.uuid4().hex[:8]}@example.fi")
-    page.fill("#password", "hyva-salasana-123")
-    page.fill("#password2", "hyva-salasana-123")
-    page.locator("form[action$='/auth/signup'] [type=submit]").click()
-    page.wait_for_url(re.compile(r"/auth/login"))
-    page.fill("#password", "hyva-salasana-123")
-    page.locator("form[action*='/auth/login'] [type=submit]").click()
-    page.wait_for_url(re.compile(r"/sessions$"))
-
-
 def test_member_marks_done_and_link_rotation(server, browser):
     errors: list[str] = []
     fac_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     fac_ctx.set_default_timeout(TIMEOUT_MS)
     board = fac_ctx.new_page()
     board.on("pageerror", lambda exc: errors.append(f"board: {exc}"))
-    sign_up(board, server)
+    sign_up_through_pages(board, server)
 
     # A team through the page, a session under it with an agreed action.
     board.locator("nav a[href$='/teams']").click()

@@ -6,16 +6,14 @@ directory, so every setting is exercised here.
 
 from __future__ import annotations
 
-import io
+import functools
 import json
 import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
-from facilitator.workshop_models import check_models_cli
-from tests.conftest import models_dir, test_app
+from tests.conftest import one_phase_template, refused_template_report, start_in_phase
 from tests.test_participant_events import assert_error
 
 OPTIONS = [
@@ -27,24 +25,15 @@ OPTIONS = [
 
 def template(template_id: str, settings: dict) -> dict:
     """Return a template: an info phase, one poll phase and a summary."""
-    return {
-        "id": template_id,
-        "version": 1,
-        "title": {"fi": "Kysely", "sv": "Enkät", "en": "Poll"},
-        "description": "Testipohja",
-        "phases": [
-            {"id": "alku", "kind": "info", "title": "Alku", "prompt": "Tervetuloa", "minutes": 2},
-            {
-                "id": "kysely",
-                "kind": "poll",
-                "title": "Milloin kiire on pahin?",
-                "prompt": "Valitse",
-                "minutes": 5,
-                "settings": settings,
-            },
-            {"id": "yhteenveto", "kind": "summary", "title": "Yhteenveto", "minutes": 5},
-        ],
+    phase = {
+        "id": "kysely",
+        "kind": "poll",
+        "title": "Milloin kiire on pahin?",
+        "prompt": "Valitse",
+        "minutes": 5,
+        "settings": settings,
     }
+    return one_phase_template(template_id, {"fi": "Kysely", "sv": "Enkät", "en": "Poll"}, phase)
 
 
 TEMPLATES = {
@@ -54,19 +43,12 @@ TEMPLATES = {
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    templates = {tid: template(tid, s) for tid, s in TEMPLATES.items()}
-    with test_app(database_url, MODELS_DIR=models_dir(tmp_path, templates)) as app:
-        yield app
+def templates():
+    return {tid: template(tid, s) for tid, s in TEMPLATES.items()}
 
 
-def start(facilitator, phone_factory, template_id: str, phones: int):
-    session = facilitator.create_session(template_id, "Kysely osasto 3")
-    joined = [phone_factory(session["join_code"]) for _ in range(phones)]
-    state = facilitator.go_to(session["id"], "poll")
-    for phone in joined:
-        phone.received()
-    return session, joined, state
+# start(facilitator, phone_factory, template_id, phones) -> (session, phones, state)
+start = functools.partial(start_in_phase, kind="poll", title="Kysely osasto 3")
 
 
 def answer(phone, choices, dont_know=False, client_id=None):
@@ -193,10 +175,6 @@ def test_export_withholds_counts_below_threshold(facilitator, phone_factory):
     ],
 )
 def test_check_models_names_file_and_field(tmp_path: Path, settings, field, words):
-    path = tmp_path / "poll-bad.yaml"
-    path.write_text(yaml.safe_dump(template("poll-bad", settings)), encoding="utf-8")
-    out = io.StringIO()
-    assert check_models_cli(tmp_path, out) == 1
-    report = out.getvalue()
+    report = refused_template_report(tmp_path, template("poll-bad", settings))
     assert f"poll-bad.yaml: phases[1].{field}" in report, report
     assert words in report, report

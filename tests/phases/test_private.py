@@ -7,16 +7,14 @@ directory, so every setting is exercised here.
 
 from __future__ import annotations
 
-import io
+import functools
 import json
 import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
-from facilitator.workshop_models import check_models_cli
-from tests.conftest import models_dir, test_app
+from tests.conftest import one_phase_template, refused_template_report, start_in_phase
 from tests.test_participant_events import assert_error
 
 ITEMS = [
@@ -36,24 +34,17 @@ ITEMS = [
 
 def template(template_id: str, settings: dict) -> dict:
     """Return a template: an info phase, one private phase and a summary."""
-    return {
-        "id": template_id,
-        "version": 1,
-        "title": {"fi": "Palautuminen", "sv": "Återhämtning", "en": "Recovery"},
-        "description": "Testipohja",
-        "phases": [
-            {"id": "alku", "kind": "info", "title": "Alku", "prompt": "Tervetuloa", "minutes": 2},
-            {
-                "id": "oma",
-                "kind": "private",
-                "title": "Oma pohdinta",
-                "prompt": "Vastaukset jäävät puhelimeesi.",
-                "minutes": 10,
-                "settings": settings,
-            },
-            {"id": "yhteenveto", "kind": "summary", "title": "Yhteenveto", "minutes": 5},
-        ],
+    phase = {
+        "id": "oma",
+        "kind": "private",
+        "title": "Oma pohdinta",
+        "prompt": "Vastaukset jäävät puhelimeesi.",
+        "minutes": 10,
+        "settings": settings,
     }
+    return one_phase_template(
+        template_id, {"fi": "Palautuminen", "sv": "Återhämtning", "en": "Recovery"}, phase
+    )
 
 
 TEMPLATES = {
@@ -63,19 +54,12 @@ TEMPLATES = {
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    templates = {tid: template(tid, s) for tid, s in TEMPLATES.items()}
-    with test_app(database_url, MODELS_DIR=models_dir(tmp_path, templates)) as app:
-        yield app
+def templates():
+    return {tid: template(tid, s) for tid, s in TEMPLATES.items()}
 
 
-def start(facilitator, phone_factory, template_id: str, phones: int):
-    session = facilitator.create_session(template_id, "Palautuminen tiimi 2")
-    joined = [phone_factory(session["join_code"]) for _ in range(phones)]
-    state = facilitator.go_to(session["id"], "private")
-    for phone in joined:
-        phone.received()
-    return session, joined, state
+# start(facilitator, phone_factory, template_id, phones) -> (session, phones, state)
+start = functools.partial(start_in_phase, kind="private", title="Palautuminen tiimi 2")
 
 
 def done(phone, client_id=None):
@@ -191,10 +175,6 @@ def test_refusals(facilitator, phone_factory):
     ],
 )
 def test_check_models_names_file_and_field(tmp_path: Path, settings, field, words):
-    path = tmp_path / "private-bad.yaml"
-    path.write_text(yaml.safe_dump(template("private-bad", settings)), encoding="utf-8")
-    out = io.StringIO()
-    assert check_models_cli(tmp_path, out) == 1
-    report = out.getvalue()
+    report = refused_template_report(tmp_path, template("private-bad", settings))
     assert f"private-bad.yaml: phases[1].{field}" in report, report
     assert words in report, report

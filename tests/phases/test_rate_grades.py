@@ -5,15 +5,12 @@ Every earlier rate behaviour is covered by tests/test_voting_and_rating.py.
 
 from __future__ import annotations
 
-import io
 import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
-from facilitator.workshop_models import check_models_cli
-from tests.conftest import models_dir, test_app
+from tests.conftest import refused_template_report
 from tests.test_participant_events import assert_error
 
 LABELS = [
@@ -54,10 +51,8 @@ def template(template_id: str, settings: dict) -> dict:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    templates = {"arviointi-testi": template("arviointi-testi", SETTINGS)}
-    with test_app(database_url, MODELS_DIR=models_dir(tmp_path, templates)) as app:
-        yield app
+def templates():
+    return {"arviointi-testi": template("arviointi-testi", SETTINGS)}
 
 
 def rate(phone, statement, value):
@@ -149,10 +144,6 @@ def test_grade_refusals(facilitator, phone_factory):
     ],
 )
 def test_check_models_names_file_and_field(tmp_path: Path, settings, field, words):
-    path = tmp_path / "rate-bad.yaml"
-    path.write_text(yaml.safe_dump(template("rate-bad", settings)), encoding="utf-8")
-    out = io.StringIO()
-    assert check_models_cli(tmp_path, out) == 1
-    report = out.getvalue()
+    report = refused_template_report(tmp_path, template("rate-bad", settings))
     assert "rate-bad.yaml: phases[0].settings." + field in report, report
     assert words in report, report
