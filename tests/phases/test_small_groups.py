@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from facilitator import create_app
-from facilitator.extensions import db
 from facilitator.workshop_models import check_models_cli, load_model_file
 from tests.test_participant_events import assert_error
 
@@ -66,23 +64,9 @@ def write_templates(directory: Path) -> Path:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    """An app whose templates are this module's small-groups templates."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SOCKETIO_ASYNC_MODE": "threading",
-            "RESULTS_INTERVAL": 0.0,
-            "SERVER_NAME": "facilitator.test",
-            "MODELS_DIR": str(write_templates(tmp_path / "models")),
-        }
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def templates():
+    """The app's templates: this module's small-groups templates."""
+    return {tid: template(tid, settings) for tid, settings in TEMPLATES.items()}
 
 
 def start(facilitator, phone_factory, template_id: str, phones: int):
