@@ -19,8 +19,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as format_date_in
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from sqlalchemy import distinct, func, select
 
 from .errors import OperationError
@@ -54,6 +55,7 @@ MESSAGES = {
     ),
 }
 DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMM yyyy"}
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 
 def _zone() -> ZoneInfo:
@@ -86,7 +88,8 @@ def _day_text(day: date | None, lang: str | None = None) -> str:
         return ""
     if lang is None:
         return format_date(day, "medium")
-    return format_date(day, DATE_FORMATS.get(lang, "d.M.yyyy"))
+    # The message's own language, whatever the facilitator's interface language is.
+    return format_date_in(day, DATE_FORMATS[lang], locale=LOCALES[lang])
 
 
 # --- transitions -------------------------------------------------------------------
@@ -182,6 +185,16 @@ def counts(workshop: Workshop) -> dict:
     return {"ideas": row[0], "phones": row[1]}
 
 
+def count_text(ideas: int, phones: int) -> str:
+    """Return "18 ideas from 9 phones" in the request's language."""
+    return " ".join(
+        (
+            ngettext("%(num)s idea", "%(num)s ideas", ideas),
+            ngettext("from %(num)s phone", "from %(num)s phones", phones),
+        )
+    )
+
+
 def message_texts(workshop: Workshop, url: str) -> dict[str, str]:
     """Return the message to paste into e-mail or chat, in fi, sv and en."""
     out = {}
@@ -198,11 +211,13 @@ def message_texts(workshop: Workshop, url: str) -> dict[str, str]:
 
 def facilitator_dict(workshop: Workshop, url: str) -> dict:
     """Return the window for the facilitator: exact times, counts and the message texts."""
+    found = counts(workshop)
     return {
         "status": workshop.status.value,
         "opens_at": workshop.collect_opens_at.isoformat() if workshop.collect_opens_at else None,
         "closes_at": workshop.collect_closes_at.isoformat() if workshop.collect_closes_at else None,
         "window": state_dict(workshop),
-        **counts(workshop),
+        **found,
+        "text": count_text(found["ideas"], found["phones"]),
         "messages": message_texts(workshop, url) if workshop.collect_closes_at else {},
     }

@@ -59,12 +59,18 @@ def test_phones_add_ideas_inside_the_window_and_start_keeps_them(facilitator, ph
     days = state["session"]["collecting"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", days["opens_on"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", days["closes_on"])
+    first = phones[0].add_idea("yksi", column="change")
+    info = facilitator.api("GET", f"/sessions/{session['id']}/collecting").get_json()
+    assert info["text"] == "1 idea from 1 phone"
+    ok = phones[0].emit("idea.delete", {"id": first["idea"]["id"]})
+    assert ok["ok"], ok
     for i, phone in enumerate(phones):
         for j in range(i + 1):
             ack = phone.add_idea(f"idea {i}.{j}", column="change")
             assert ack["ok"], ack
     info = facilitator.api("GET", f"/sessions/{session['id']}/collecting").get_json()
     assert (info["ideas"], info["phones"]) == (6, 3)
+    assert info["text"] == "6 ideas from 3 phones"
     # The session list says so before the meeting.
     page = facilitator.client.get("/sessions").get_data(as_text=True)
     assert "6 ideas from 3 phones" in page

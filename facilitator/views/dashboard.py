@@ -81,9 +81,10 @@ def sessions():
         workshop.collected = None
         if workshop.status is SessionStatus.COLLECTING:
             # "18 ideas from 9 phones" before the meeting; listed with the upcoming ones.
-            from ..collecting import counts
+            from ..collecting import count_text, counts
 
             workshop.collected = counts(workshop)
+            workshop.collected["text"] = count_text(**workshop.collected)
             groups[SessionStatus.UPCOMING.value].append(workshop)
             continue
         groups[workshop.status.value].append(workshop)
@@ -546,8 +547,7 @@ def prepare_session(session_id: int):
     ), status
 
 
-# Pages of series and input before the session (facilitator/views/series_pages.py).
-from . import series_pages  # noqa: E402, F401
-
-# The roll-up: one compilation of several units' sessions (facilitator/views/rollup_pages.py).
-from . import rollup_pages  # noqa: E402, F401
+# Pages registered on this blueprint by their own modules: the roll-up, one compilation
+# of several units' sessions (views/rollup_pages.py), and series and input before the
+# session (views/series_pages.py).
+from . import rollup_pages, series_pages  # noqa: E402, F401

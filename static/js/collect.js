@@ -5,14 +5,12 @@
   var out = document.getElementById('collect-count');
   if (!out || !window.fetch) return;
   var url = out.getAttribute('data-url');
-  var template = out.getAttribute('data-template') || '{ideas} / {phones}';
   function refresh() {
     fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (!data) return;
-        var text = template.replace('{ideas}', String(data.ideas)).replace('{phones}', String(data.phones));
-        if (out.textContent !== text) out.textContent = text;
+        // The server words it in the page's language ("18 ideas from 9 phones").
+        if (data && data.text && out.textContent !== data.text) out.textContent = data.text;
       })
       .catch(function () { /* offline: try again on the next round */ });
   }
