@@ -152,7 +152,7 @@ def test_per_address_and_overall_caps_answer_503_and_free_up(server_factory):
     )
     crowd = _half_open(server.port, 20, source="127.0.0.2")
     try:
-        refused = _get_from(server.port, "127.0.0.2")
+        refused = _get_from(server.port, "127.0.0.2", "/")
         assert refused.startswith(b"HTTP/1.1 503")
         assert b"Retry-After: 10" in refused
         # Another address, and the machine itself, are served.
@@ -165,7 +165,9 @@ def test_per_address_and_overall_caps_answer_503_and_free_up(server_factory):
         crowd = []
         for n in range(3):
             crowd += _half_open(server.port, 20, source=f"127.0.1.{n + 1}")
-        assert _get_from(server.port, "127.0.0.4").startswith(b"HTTP/1.1 503")
+        assert _get_from(server.port, "127.0.0.4", "/").startswith(b"HTTP/1.1 503")
+        # /healthz still answers, saying the server is full.
+        assert b'"connections": "full"' in _get_from(server.port, "127.0.0.4")
         _close_all(crowd)
         time.sleep(0.3)
         assert _get_from(server.port, "127.0.0.4").startswith(b"HTTP/1.1 200")
