@@ -132,7 +132,7 @@ def settings_model(kind: PhaseKind | str) -> type[BaseModel]:
 
 def source_kinds(kind: PhaseKind | str) -> tuple[PhaseKind, ...]:
     """Return the kinds a phase of this kind may name as its `source`."""
-    return tuple(PhaseKind(k) for k in settings_module(str(kind)).SOURCE_KINDS)
+    return tuple(PhaseKind(k) for k in getattr(settings_module(str(kind)), "SOURCE_KINDS", ()))
 
 
 def preparable_fields(kind: PhaseKind | str) -> tuple[str, ...]:

@@ -163,8 +163,9 @@ class PhaseKindSpec:
 
     @property
     def source_kinds(self) -> tuple[str, ...]:
-        """Which kinds `settings.source` may name (its settings module's SOURCE_KINDS)."""
-        return self.module("settings").SOURCE_KINDS
+        """Which kinds `settings.source` may name (its settings module's SOURCE_KINDS;
+        none when it has no `source`)."""
+        return getattr(self.module("settings"), "SOURCE_KINDS", ())
 
     # Participants write in this phase: the control view shows the input open/closed switch.
     takes_input: bool = False
@@ -175,13 +176,20 @@ class PhaseKindSpec:
 
     # -- settings and what screens show ------------------------------------------
 
-    # Settings fields clients get as the template has them.
+    # Settings fields clients get as the template has them, and lists of items with
+    # an id and a title clients get with the title localised (`titled`).
     client_fields: tuple[str, ...] = ()
+    titled_fields: tuple[str, ...] = ()
 
     def client_settings(self, phase, lang: str, fallback: str = "fi") -> dict:
         """Return `phase.settings` as clients get them, text localised: the
-        `client_fields` as they are and what `more_client_settings` adds."""
-        fields = {name: getattr(phase.settings, name) for name in self.client_fields}
+        `client_fields` as they are, the `titled_fields` localised and what
+        `more_client_settings` adds."""
+        s = phase.settings
+        fields = {name: getattr(s, name) for name in self.client_fields}
+        fields.update(
+            {name: titled(getattr(s, name), lang, fallback) for name in self.titled_fields}
+        )
         return {**fields, **self.more_client_settings(phase, lang, fallback)}
 
     def more_client_settings(self, phase, lang: str, fallback: str) -> dict:

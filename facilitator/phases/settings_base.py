@@ -35,6 +35,7 @@ __all__ = [
     "Strict",
     "StrictInt",
     "TitleText",
+    "Titled",
     "category_problems",
     "check_unique_ids",
     "custom_error",
@@ -165,6 +166,13 @@ class Strict(BaseModel):
     """Base for template parts: unknown keys are errors, typos must not vanish silently."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Titled(Strict):
+    """An item a template names with an id and a title (a subclass limits the title)."""
+
+    id: Slug
+    title: LocalizedText
 
 
 def category_problems(

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..settings_base import Slug, Strict, StrictInt, check_unique_ids, limited_text
+from ..settings_base import Slug, Strict, StrictInt, Titled, check_unique_ids, limited_text
 
 __all__ = ["Category", "ClassifySettings"]
 
@@ -18,10 +18,9 @@ PREPARABLE: tuple[str, ...] = ("categories",)
 MIN_CATEGORIES, MAX_CATEGORIES = 2, 6
 
 
-class Category(Strict):
+class Category(Titled):
     """One category an item can be placed in, e.g. central / unnecessary / unsuitable."""
 
-    id: Slug
     title: limited_text("categories")  # type: ignore[valid-type]
 
 

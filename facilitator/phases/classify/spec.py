@@ -7,7 +7,7 @@ the facilitator's final categories: `classify.final`.
 
 from __future__ import annotations
 
-from ..base import AnswersKind, SnapshotContext, source_chain, titled
+from ..base import AnswersKind, SnapshotContext, source_chain
 from . import view
 
 
@@ -16,9 +16,7 @@ class ClassifySpec(AnswersKind):
     queued_events = ("classify.set",)
     results_event = "classify.results"
     client_fields = ("source", "agreement", "show_results")
-
-    def more_client_settings(self, phase, lang, fallback):
-        return {"categories": titled(phase.settings.categories, lang, fallback)}
+    titled_fields = ("categories",)
 
     def shows(self, model, phase):
         return source_chain(model, phase)[::-1]

@@ -9,9 +9,9 @@ from pydantic import Field, model_validator
 from ..settings_base import (
     Problems,
     Selection,
-    Slug,
     Strict,
     StrictInt,
+    Titled,
     check_unique_ids,
     limited_text,
     selection_problems,
@@ -19,18 +19,15 @@ from ..settings_base import (
 
 __all__ = ["Column", "IdeasSettings"]
 
-# Which kinds this kind's `source` may name (check-models checks it).
-SOURCE_KINDS: tuple[str, ...] = ()
 # Settings fields a template may let the facilitator fill in when preparing a session.
 PREPARABLE: tuple[str, ...] = ("columns",)
 
 ColumnText = limited_text("columns")
 
 
-class Column(Strict):
+class Column(Titled):
     """One column of an ideas wall, e.g. keep / change / give up."""
 
-    id: Slug
     title: ColumnText
 
 

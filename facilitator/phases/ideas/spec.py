@@ -5,7 +5,7 @@ Tables: `idea` (models.Idea). Snapshot key: `ideas`. Events: idea.add/edit/delet
 
 from __future__ import annotations
 
-from ..base import PARTICIPANT, PhaseKindSpec, SnapshotContext, titled
+from ..base import PARTICIPANT, PhaseKindSpec, SnapshotContext
 from . import view
 
 
@@ -14,12 +14,12 @@ class IdeasSpec(PhaseKindSpec):
     takes_input = True
     queued_events = ("idea.add", "idea.edit", "idea.delete")
     client_fields = ("wall", "max_ideas_per_person")
+    titled_fields = ("columns",)
 
     def more_client_settings(self, phase, lang, fallback):
         from .ops import IDEA_MAX_CHARS
 
-        columns = titled(phase.settings.columns, lang, fallback)
-        return {"columns": columns, "max_chars": IDEA_MAX_CHARS}
+        return {"max_chars": IDEA_MAX_CHARS}
 
     def session_state(self, ctx):
         return {"ideas": []}

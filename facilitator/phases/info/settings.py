@@ -11,8 +11,6 @@ from ..settings_base import TEXT_LIMITS, Strict, custom_error, limited_text
 
 __all__ = ["InfoSettings"]
 
-# Which kinds this kind's `source` may name (check-models checks it).
-SOURCE_KINDS: tuple[str, ...] = ()
 # Settings fields a template may let the facilitator fill in when preparing a session.
 PREPARABLE: tuple[str, ...] = ("link", "link_label")
 

@@ -6,22 +6,19 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..settings_base import Slug, Strict, StrictInt, check_unique_ids, limited_text, raise_errors
+from ..settings_base import Strict, StrictInt, Titled, check_unique_ids, limited_text, raise_errors
 
 __all__ = ["PollOption", "PollSettings"]
 
-# Which kinds this kind's `source` may name (check-models checks it).
-SOURCE_KINDS: tuple[str, ...] = ()
 # Settings fields a template may let the facilitator fill in when preparing a session.
 PREPARABLE: tuple[str, ...] = ("options",)
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
-class PollOption(Strict):
+class PollOption(Titled):
     """One answer a phone may choose."""
 
-    id: Slug
     title: limited_text("options")  # type: ignore[valid-type]
 
 

@@ -7,7 +7,7 @@ Results: the coalesced `poll.results` event (`flush`), counts withheld below
 
 from __future__ import annotations
 
-from ..base import AnswersKind, SnapshotContext, titled
+from ..base import AnswersKind, SnapshotContext
 from . import tables, view  # noqa: F401  (tables: the metadata knows poll_answer)
 
 
@@ -17,9 +17,10 @@ class PollSpec(AnswersKind):
     results_event = "poll.results"
     client_fields = ("multiple", "dont_know", "show_results")
 
+    titled_fields = ("options",)
+
     def more_client_settings(self, phase, lang, fallback):
-        options = titled(phase.settings.options, lang, fallback)
-        return {"options": options, "max_choices": phase.settings.choice_limit()}
+        return {"max_choices": phase.settings.choice_limit()}
 
     def shared_state(self, ctx: SnapshotContext, phase):
         settings = self.client_settings(phase, ctx.lang, ctx.fallback)

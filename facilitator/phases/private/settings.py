@@ -16,8 +16,6 @@ from ..settings_base import Slug, Strict, StrictInt, check_unique_ids, limited_t
 
 __all__ = ["PrivateItem", "PrivateSettings"]
 
-# Which kinds this kind's `source` may name (check-models checks it).
-SOURCE_KINDS: tuple[str, ...] = ()
 # Settings fields a template may let the facilitator fill in when preparing a session.
 PREPARABLE: tuple[str, ...] = ("items",)
 

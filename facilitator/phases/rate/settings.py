@@ -25,8 +25,6 @@ from ..settings_base import (
 
 __all__ = ["Statement", "Scale", "LabelledScale", "RateSettings", "RateKindSettings"]
 
-# Which kinds this kind's `source` may name (check-models checks it).
-SOURCE_KINDS: tuple[str, ...] = ()
 # Settings fields a template may let the facilitator fill in when preparing a session.
 PREPARABLE: tuple[str, ...] = ("statements",)
 

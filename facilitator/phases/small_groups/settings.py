@@ -16,8 +16,6 @@ MAX_ROUNDS = 10
 
 __all__ = ["MAX_GROUPS", "MAX_GROUP_SIZE", "Round", "SmallGroupsSettings"]
 
-# Which kinds this kind's `source` may name (check-models checks it).
-SOURCE_KINDS: tuple[str, ...] = ()
 # Settings fields a template may let the facilitator fill in when preparing a session.
 PREPARABLE: tuple[str, ...] = ("questions",)
 

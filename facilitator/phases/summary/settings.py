@@ -6,8 +6,6 @@ from ..settings_base import Strict
 
 __all__ = ["SummarySettings"]
 
-# Which kinds this kind's `source` may name (check-models checks it).
-SOURCE_KINDS: tuple[str, ...] = ()
 # A summary phase shows what came before; it needs no prompt of its own.
 PROMPT_REQUIRED = False
 
