@@ -9,8 +9,11 @@ import os
 import uuid
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import PHONE, TIMEOUT_MS
+from tests.browser.test_accessibility import violations
+from tests.browser.test_projector import assert_readable
 
 SHOTS = os.environ.get("FA_SHOTS")
 
@@ -164,4 +167,36 @@ def test_two_phones_check_progress_and_the_facilitator_carries_one_forward(
     assert "Kehittämispäivä 2" in old  # carried forward to the copy
     assert "Kehittämispäivä 1" in new  # carried forward from the first session
     shot(board, "review-board-chain")
+
+    # Three more phones check the experiment: from five answers its distribution and
+    # its notes (without writers) reach the projector and the phones; the other item
+    # still has two answers, so its note stays hidden.
+    for n in range(3):
+        ctx = browser.new_context(**PHONE)
+        ctx.set_default_timeout(TIMEOUT_MS)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e, n=n: errors.append(f"phone {n + 2}: {e}"))
+        page.goto(f"{server}/j/{second['join_code']}")
+        card = page.locator("fieldset.review-item").filter(has_text="Hiljainen tunti")
+        card.locator("input[value=partly]:enabled").check()
+        if n == 0:
+            card.locator("textarea").fill("Toimi hyvin aamuvuorossa")
+            card.locator("button").click()
+    page.wait_for_selector(".review-item .chart")
+    projector.wait_for_selector(".p-review-chart")
+    projector.wait_for_selector("text=Toimi hyvin aamuvuorossa")
+    phones[0].wait_for_selector(".review-notes")
+    assert "Odottaa esihenkilön" not in projector.content()
+    shot(projector, "review-projector-results")
+    shot(phones[0], "review-phone-320-results")
+    assert phones[0].evaluate("document.documentElement.scrollWidth") <= 320
+    assert_readable(projector, "review projector")
+    axe = Axe()
+    found = violations(axe, phones[0], "review phone 320")
+    found += violations(axe, projector, "review projector")
+    control.reload()
+    control.wait_for_selector(".review-control .chart")
+    shot(control, "review-control-results")
+    found += violations(axe, control, "review control")
+    assert found == [], "\n".join(found)
     assert errors == []
