@@ -286,7 +286,7 @@ export function control(ctx) {
       ? el('div', { lang: ctx.sessionLang() }, FA.chart(el('div'), rows(item, null), { unit: t('answers') }),
         notesList(item, 'review-notes'))
       : el('p', { class: 'withheld' }, withheld(r, item));
-    var answeredLine = el('p', { class: 'muted' }, t('Answers: {count}', { count: item.responses || 0 }));
+    var answeredLine = item.counts ? el('p', { class: 'muted' }, t('Answers: {count}', { count: item.responses || 0 })) : null;
     var decided = decisionText(item);
     var parts = [what, meta, answeredLine, result];
     if (decided) parts.push(el('p', { class: 'review-decision', role: 'status' }, decided));
