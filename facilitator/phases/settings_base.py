@@ -9,7 +9,7 @@ Each kind's own settings model lives in `facilitator/phases/<kind>/settings.py`;
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +27,7 @@ __all__ = [
     "LANGUAGES",
     "SELECTION_KINDS",
     "TEXT_LIMITS",
+    "ItemKinds",
     "LocalizedText",
     "Problems",
     "PromptText",
@@ -166,6 +167,19 @@ class Strict(BaseModel):
     """Base for template parts: unknown keys are errors, typos must not vanish silently."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _distinct(value: list) -> list:
+    """Refuse a list that names an entry twice."""
+    if len(set(value)) != len(value):
+        raise ValueError("each item kind at most once")
+    return value
+
+
+# Which kinds of agreed items a phase deals with (models.ItemKind), each at most once.
+ItemKinds = Annotated[
+    list[Literal["action", "experiment", "ground_rule"]], AfterValidator(_distinct)
+]
 
 
 class Titled(Strict):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from ..settings_base import Problems, Slug, Strict, category_problems
+from ..settings_base import ItemKinds, Problems, Slug, Strict, category_problems
 
 __all__ = ["ActionsSettings"]
 
@@ -29,17 +29,7 @@ class ActionsSettings(Strict):
     # A classify `source`: offer only the items decided into these categories.
     categories: list[Slug] | None = Field(default=None, min_length=1, max_length=6)
     # Which kinds of agreed items the phase records: actions, experiments, ground rules.
-    item_kinds: list[Literal["action", "experiment", "ground_rule"]] = Field(
-        default_factory=lambda: ["action"], min_length=1, max_length=3
-    )
-
-    @field_validator("item_kinds")
-    @classmethod
-    def _distinct_kinds(cls, value: list[str]) -> list[str]:
-        """Refuse a kind named twice."""
-        if len(set(value)) != len(value):
-            raise ValueError("each item kind at most once")
-        return value
+    item_kinds: ItemKinds = Field(default_factory=lambda: ["action"], min_length=1, max_length=3)
 
     def check_references(self, model: Any, index: int) -> Problems:
         """Check `categories` against the classify phase named by `source`."""
