@@ -225,6 +225,9 @@ def test_posters(app, facilitator, team_with_items):
     poster = phone.get(f"/t/{secret}/poster")
     assert poster.status_code == 200 and poster.headers["Cache-Control"] == "no-store"
     assert "data:image/svg+xml;base64," in poster.get_data(as_text=True)
+    member = phone.get(f"/t/{secret}").get_data(as_text=True)
+    for path in ("/calendar.ics", "/poster", "/qr-poster"):
+        assert f'href="/t/{secret}{path}"' in member
     qr = phone.get(f"/t/{secret}/qr-poster")
     assert qr.status_code == 200 and secret in qr.get_data(as_text=True)
     # The team page offers the files and, right after making a link, the feed and posters.

@@ -158,6 +158,7 @@ def test_follow_up_pages_meet_wcag_aa_and_fit_a_320px_phone(server, browser):
     shared = re.search(r'id="rollup-link-url" class="link-url" readonly value="([^"]+)"', made)
     pages = [
         ("team page", f"{server}/teams/{team_id}"),
+        ("member board", link["url"]),
         ("poster", link["url"] + "/poster"),
         ("qr poster", link["url"] + "/qr-poster"),
         ("roll-up", f"{server}/rollup?{query}"),
