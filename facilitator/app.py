@@ -9,7 +9,15 @@ from flask_babel import gettext
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from . import config
-from .extensions import babel, choose_database_waits, csrf, db, login_manager, socketio
+from .extensions import (
+    babel,
+    choose_database_waits,
+    csrf,
+    db,
+    login_manager,
+    socketio,
+    tune_postgresql,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -120,6 +128,7 @@ def _init_extensions(app: Flask) -> None:
     app.extensions["database_wait"] = choose_database_waits(app.config)
     with app.app_context():
         _tune_sqlite(db.engine)
+        tune_postgresql(db.engine, app.config.get("DATABASE_SYNCHRONOUS_COMMIT"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

@@ -136,4 +136,10 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         # How psycopg waits for PostgreSQL: auto (cooperative under eventlet), cooperative
         # or blocking (extensions.choose_database_waits; figures in bench/README.md).
         "DATABASE_WAIT": os.environ.get("FACILITATOR_DATABASE_WAIT", "auto"),
+        # PostgreSQL's synchronous_commit for the app's connections: off = SQLite's WAL
+        # durability (a database crash can lose the last ~0.6 s of commits, never
+        # consistency); on = wait for the disk at every commit (extensions.py).
+        "DATABASE_SYNCHRONOUS_COMMIT": os.environ.get(
+            "FACILITATOR_DATABASE_SYNCHRONOUS_COMMIT", "off"
+        ),
     }

@@ -71,3 +71,33 @@ def choose_database_waits(config) -> str:
 
 
 _psycopg_wait: dict = {}
+
+
+def tune_postgresql(engine, synchronous_commit: str) -> None:
+    """Set ``synchronous_commit`` on every PostgreSQL connection of the app.
+
+    ``off`` (the default, ``DATABASE_SYNCHRONOUS_COMMIT``): a commit returns without
+    waiting for its WAL record to reach the disk, as SQLite's WAL with
+    ``synchronous=NORMAL`` does here: a crash of the database server can lose the last
+    fraction of a second of commits (PostgreSQL: up to 3 × ``wal_writer_delay``, 0.6 s by
+    default), never the database's consistency. Each write otherwise waits for a disk
+    flush, which measured 1.5–60× SQLite's acknowledgement times (``bench/README.md``,
+    *pg_latency.py*). ``on`` keeps PostgreSQL's own durability.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    value = str(synchronous_commit or "off").strip().lower()
+    if value not in ("on", "off", "local", "remote_write", "remote_apply"):
+        raise ValueError(
+            f"FACILITATOR_DATABASE_SYNCHRONOUS_COMMIT must be on or off, not {value!r}"
+        )
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def set_synchronous_commit(dbapi_connection, _record):
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            dbapi_connection.execute(f"SET synchronous_commit TO {value}")
+        finally:
+            dbapi_connection.autocommit = autocommit

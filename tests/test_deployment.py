@@ -386,3 +386,39 @@ def test_two_processes_behind_nginx_share_one_session(two_processes):
     asyncio.run(scenario())
     for server in servers:
         assert "Traceback" not in server.log()
+
+
+def test_postgresql_connections_get_the_configured_settings(postgres_url):
+    """FACILITATOR_DATABASE_SYNCHRONOUS_COMMIT reaches every PostgreSQL connection
+    (off by default); FACILITATOR_DATABASE_WAIT picks psycopg's wait function."""
+    from psycopg import waiting
+    from sqlalchemy import text
+
+    from facilitator import create_app
+    from facilitator.extensions import db
+
+    default_wait = waiting.wait
+    base = {"SECRET_KEY": "x" * 32, "SOCKETIO_ASYNC_MODE": "threading"}
+    app = create_app({**base, "SQLALCHEMY_DATABASE_URI": postgres_url})
+    with app.app_context():
+        assert db.session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        assert app.extensions["database_wait"] == "blocking"  # threading: psycopg's own
+        db.session.remove()
+        db.engine.dispose()
+    app = create_app(
+        {
+            **base,
+            "SQLALCHEMY_DATABASE_URI": postgres_url,
+            "DATABASE_SYNCHRONOUS_COMMIT": "on",
+            "DATABASE_WAIT": "cooperative",
+        }
+    )
+    try:
+        with app.app_context():
+            assert db.session.execute(text("SHOW synchronous_commit")).scalar() == "on"
+            assert app.extensions["database_wait"] == "cooperative"
+            assert waiting.wait is waiting.wait_select
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        waiting.wait = default_wait
