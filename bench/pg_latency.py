@@ -7,7 +7,9 @@
 Runs, one after another: the floor (bench/floor.py, `idea` relayed), then the project
 (`python -m facilitator`, eventlet) on SQLite, on PostgreSQL with psycopg's blocking C
 wait (`FACILITATOR_DATABASE_WAIT=blocking`, what psycopg picks by itself under
-eventlet) and on PostgreSQL with cooperative waits (`auto`, the default). Each run:
+eventlet), with cooperative waits (`auto`, the default), and with cooperative waits and
+`FACILITATOR_DATABASE_SYNCHRONOUS_COMMIT=on` (a disk flush per commit; the PostgreSQL
+runs otherwise use the default `off`). Each run:
 one session, a projector, `--phones` light phones from their own loopback addresses.
 
 1. Ideas at workshop pace: `--idea-rate` ideas a second in all, from random phones, for
@@ -210,9 +212,9 @@ def main() -> int:
         ("PostgreSQL, blocking", "pg", {"FACILITATOR_DATABASE_WAIT": "blocking"}),
         ("PostgreSQL, cooperative", "pg", {"FACILITATOR_DATABASE_WAIT": "auto"}),
         (
-            "PostgreSQL, cooperative, synchronous_commit off",
+            "PostgreSQL, cooperative, synchronous_commit on",
             "pg",
-            {"FACILITATOR_DATABASE_WAIT": "auto", "PGOPTIONS": "-c synchronous_commit=off"},
+            {"FACILITATOR_DATABASE_WAIT": "auto", "FACILITATOR_DATABASE_SYNCHRONOUS_COMMIT": "on"},
         ),
     ]
     if args.only:
