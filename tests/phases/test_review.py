@@ -385,3 +385,29 @@ def test_a_board_update_reaches_a_running_review(facilitator, phone_factory, ear
     assert r.status_code == 200, r.get_json()
     latest = phone.received("review.results")[-1]["args"][0]
     assert by_id(latest)[tauot]["status"] == "done"
+
+
+def test_a_carry_racing_its_twin_answers_the_one_copy(facilitator, earlier, monkeypatch):
+    """Two carries of one item at the same moment: the loser's insert hits the unique
+    carried_from link, its unit of work rolls back and it answers the winner's copy."""
+    from facilitator.phases.review import ops
+
+    team_id, _first, items = earlier
+    second = session_in(facilitator, team_id, "Kehittämispäivä 2")
+    facilitator.go_to(second["id"], "review")
+    lista = items["lista"]["id"]
+    winner = facilitator.api("POST", item_url(second, lista, "/carry"), {}).get_json()
+    real = ops.carried_into
+    calls = []
+
+    def not_yet_seen(action):
+        # The loser checked before the winner's copy was committed.
+        calls.append(action.id)
+        return None if len(calls) == 1 else real(action)
+
+    monkeypatch.setattr(ops, "carried_into", not_yet_seen)
+    r = facilitator.api("POST", item_url(second, lista, "/carry"), {})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["carried_to"]["id"] == winner["carried_to"]["id"]
+    actions = facilitator.api("GET", f"/sessions/{second['id']}").get_json()["actions"]
+    assert [a["id"] for a in actions] == [winner["carried_to"]["id"]]
