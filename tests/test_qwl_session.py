@@ -261,3 +261,45 @@ def test_qwl_page_imports_shows_errors_and_types_in(facilitator):
     assert response.status_code == 302
     listed = facilitator.api("GET", f"/sessions/{session['id']}/qwl/rounds").get_json()
     assert listed["rounds"][0]["round"] == "kevät 2023" and listed["summary"]["index"] == 55.0
+
+
+def test_helper_questions_are_prepared_per_session(facilitator, phone_factory):
+    """The starter set is the template's; a facilitator rewrites it for one session."""
+    session = facilitator.create_session(TEMPLATE, "Valmistelu")
+    sid = session["id"]
+    page = facilitator.client.get(f"/sessions/{sid}/prepare")
+    assert page.status_code == 200
+    fields = facilitator.api("GET", f"/sessions/{sid}/prepare").get_json()["fields"]
+    helper = next(f for f in fields if f["key"] == "results.helper_questions")
+    assert helper["type"] == "lines" and len(helper["value"]) == 27
+    lines = ["t02: Mikä vie eniten aikaa aamuvuorossa?", "*: Mitä kokeilisimme ensin?"]
+    response = facilitator.api(
+        "PUT", f"/sessions/{sid}/prepare", {"fields": {"results.helper_questions": lines}}
+    )
+    assert response.status_code == 200, response.get_json()
+    upload(facilitator, sid, SPRING)
+    phone = phone_factory(session["join_code"])
+    go_to_phase(facilitator, sid, "results")
+    helpers = phone.emit("sync")["state"]["results"]["helpers"]
+    assert helpers == {
+        "general": ["Mitä kokeilisimme ensin?"],
+        "by_statement": {"t02": ["Mikä vie eniten aikaa aamuvuorossa?"]},
+    }
+
+
+def test_focus_tally_waits_for_five_people_on_every_screen(facilitator, phone_factory):
+    session = facilitator.create_session(TEMPLATE, "Kynnys")
+    sid = session["id"]
+    upload(facilitator, sid, SPRING)
+    phones = [phone_factory(session["join_code"]) for _ in range(4)]
+    go_to_phase(facilitator, sid, "focus")
+    for phone in phones:
+        ack = phone.emit("results.focus", {"client_id": uuid.uuid4().hex, "statements": ["t02"]})
+        assert ack["ok"], ack
+    facilitator.api("POST", f"/sessions/{sid}/input", {"open": False})
+    control = facilitator.api("GET", f"/sessions/{sid}").get_json()["results"]["tally"]
+    assert control == {"phase_id": "focus", "counts": None, "voters": 4, "revealed": True}
+    assert phones[0].emit("sync")["state"]["results"]["tally"]["counts"] is None
+    # Nothing below the threshold flows on: the ideas phase gets no columns.
+    state = go_to_phase(facilitator, sid, "ideate")
+    assert state["phase"]["settings"]["columns"] == []
