@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import new_session_through_page, phone_page, projector_page
+from tests.browser.test_accessibility import violations
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLES = ROOT / "docs" / "samples" / "qwl"
@@ -85,6 +86,10 @@ def test_projector_and_phone_show_the_results(server, browser, control):
     assert "57,1" not in screen.locator("body").inner_text()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     screen.screenshot(path=str(SCREENSHOT))
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = violations(axe, screen, "projector results")
 
     # --- a 320 px phone in the focus vote ------------------------------------------
     focus = next(p["index"] for p in state["phases"] if p["id"] == "focus")
@@ -102,5 +107,13 @@ def test_projector_and_phone_show_the_results(server, browser, control):
     )
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 320
     phone.screenshot(path="/tmp/qwl-phone-320.png", full_page=True)
+    found += violations(axe, phone, "phone focus 320")
+    for path in ("", "/plan"):
+        control.goto(f"{server}/sessions/{session['id']}/qwl{path}")
+        found += violations(axe, control, "qwl page" + path)
+    control.goto(f"{server}/sessions/{session['id']}")
+    control.wait_for_selector("#sec-results")
+    found += violations(axe, control, "control results")
+    assert found == []
     status, after = api(control, "GET", f"/sessions/{session['id']}")
     assert after["results"]["tally"]["voters"] == 1

@@ -148,7 +148,7 @@ export function projector(ctx) {
       var tally = r.tally;
       bar.meta.textContent = r.focus_votes
         ? (tally && tally.counts ? t('Chose: {n}', { n: tally.voters })
-          : t('{n} have chosen. The choices are shown when choosing closes.', { n: tally ? tally.voters : 0 }))
+          : t('People who chose: {n}. The choices are shown when choosing closes.', { n: tally ? tally.voters : 0 }))
         : t('Weakest first in each dimension');
       if (since) bar.meta.textContent += ' · ' + t('Change since {round}', { round: since });
       var head = el('div', { class: 'qwl-row qwl-row-head', 'aria-hidden': 'true' },
@@ -307,7 +307,7 @@ export function control(ctx) {
           changeNode(s.index_change, since)),
         r.focus_votes ? el('p', { class: 'voters' }, tally && tally.counts
           ? t('Chose: {n}', { n: tally.voters })
-          : t('{n} have chosen. Shown from {min}.', { n: tally ? tally.voters : 0, min: r.min_responses || 5 })) : null,
+          : t('People who chose: {n}. Shown from {min}.', { n: tally ? tally.voters : 0, min: r.min_responses || 5 })) : null,
         general.length ? el('ul', { class: 'qwl-general' }, general.map(function (q) { return el('li', null, q); })) : null,
         (s.dimensions || []).map(function (d) {
           return el('section', null, el('h4', null, d.name), el('ol', { class: 'statements' }, d.statements.map(function (st) {
