@@ -185,6 +185,8 @@ def test_numbered_sessions_and_the_suggested_next_step(facilitator):
     assert state["session"]["series"] == {"id": series_id, "title": "Kokeilusarja", "number": 2}
     page = facilitator.client.get(f"/teams/{team_id}").get_data(as_text=True)
     assert "Session 2: Kokeilusarja 2" in page and "session 6" in page
+    control = facilitator.client.get(f"/sessions/{made[0]['id']}").get_data(as_text=True)
+    assert "Session 2 of its series" in control
 
 
 def test_series_of_other_people_are_refused(facilitator, other):
