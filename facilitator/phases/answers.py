@@ -127,6 +127,11 @@ def scale_distribution(
     return distribution, mean
 
 
+def session_answers(table, item: str, column: str, workshop, phase_id: str) -> dict:
+    """Return the facilitator's answers of a phase: `{row.<item>: row.<column>}`."""
+    return answers_by(table, item, column, workshop_id=workshop.id, phase_id=phase_id)
+
+
 def facilitator_phase(workshop, phase_id: str, kind: str):
     """Return a phase of `kind` the facilitator may still answer for; refuse when the
     session is closed (session_closed) or has no such phase (not_found)."""
@@ -143,6 +148,6 @@ def set_session_answer(
     the phase}` for all screens and return those answers. Run inside `retrying`."""
     values = None if value is None else {column: value}
     store(table, {"workshop_id": workshop.id, "phase_id": phase.id, item: key}, values)
-    result = answers_by(table, item, column, workshop_id=workshop.id, phase_id=phase.id)
+    result = session_answers(table, item, column, workshop, phase.id)
     publication().emit(workshop.id, event, {"phase_id": phase.id, name: result})
     return result

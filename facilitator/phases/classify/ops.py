@@ -8,6 +8,8 @@ Tables: `classify_choice` (unique per participant, phase and item) and
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import func, select
 
 from ... import operations as core
@@ -19,6 +21,7 @@ from ..answers import (
     facilitator_phase,
     phase_of_kind,
     retrying,
+    session_answers,
     set_session_answer,
     store,
     threshold,
@@ -78,16 +81,13 @@ def set_choice(
     return my_choices(participant, phase.id)
 
 
-def classify_phase(workshop: Workshop, phase_id: str):
-    """Return the session's classify phase with this id, or refuse with not_found."""
-    return phase_of_kind(workshop, phase_id, KIND)
+# The session's classify phase with this id, or refuse with not_found.
+classify_phase = functools.partial(phase_of_kind, kind=KIND)
 
 
 def finals(workshop: Workshop, phase_id: str) -> dict[str, str]:
     """Return the facilitator's final category per item of a classify phase."""
-    return answers_by(
-        ClassifyFinal, "item_key", "category", workshop_id=workshop.id, phase_id=phase_id
-    )
+    return session_answers(ClassifyFinal, "item_key", "category", workshop, phase_id)
 
 
 @retrying

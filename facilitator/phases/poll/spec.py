@@ -16,7 +16,6 @@ class PollSpec(AnswersKind):
     queued_events = ("poll.set",)
     results_event = "poll.results"
     client_fields = ("multiple", "dont_know", "show_results")
-
     titled_fields = ("options",)
 
     def more_client_settings(self, phase, lang, fallback):

@@ -8,6 +8,8 @@ facilitator's grade per session, phase and statement.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import func, select
 
 from ... import operations as core
@@ -20,6 +22,7 @@ from ..answers import (
     phase_of_kind,
     retrying,
     scale_distribution,
+    session_answers,
     set_session_answer,
     store,
     threshold,
@@ -112,16 +115,13 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
 # --- the facilitator's grades ------------------------------------------------------
 
 
-def rate_phase(workshop: Workshop, phase_id: str):
-    """Return the session's rate phase with this id, or refuse with not_found."""
-    return phase_of_kind(workshop, phase_id, KIND)
+# The session's rate phase with this id, or refuse with not_found.
+rate_phase = functools.partial(phase_of_kind, kind=KIND)
 
 
 def grades(workshop: Workshop, phase_id: str) -> dict[str, int]:
     """Return the facilitator's grade per statement of a rate phase."""
-    return answers_by(
-        RateGrade, "statement_id", "grade", workshop_id=workshop.id, phase_id=phase_id
-    )
+    return session_answers(RateGrade, "statement_id", "grade", workshop, phase_id)
 
 
 @retrying
