@@ -160,8 +160,8 @@ class Profiler:
                 continue
             n = int(n)
             total += n
-            if "hub.py" in stack and stack.count(";") < 6 and "wait" in stack.rsplit(";", 1)[-1]:
-                counts["idle (event loop waiting)"] += n
+            if "do_poll" in stack.rsplit(";", 1)[-1]:
+                counts["event loop polling (epoll)"] += n
                 continue
             for name, needles in buckets.items():
                 if any(x in stack for x in needles):
@@ -169,7 +169,11 @@ class Profiler:
                     break
             else:
                 counts["other"] += n
-        return [(name, 100.0 * n / total) for name, n in counts.most_common()] if total else []
+        if not total:
+            return []
+        rows = [(name, 100.0 * n / total) for name, n in counts.most_common()]
+        # py-spy samples only running threads: the count at 200 Hz is CPU time spent.
+        return [*rows, (f"{total / 200:.2f} s of samples", 100.0)]
 
 
 async def storm(n: int, seconds: float, join_one) -> tuple[list[float], int]:
@@ -301,7 +305,15 @@ async def run_target(args, kind: str, n: int, root: Path, tmp: Path, blob=None) 
                 raise ConnectionError(str(ack)[:200])
             return time.monotonic() - t
 
+        join_profiler = None
+        if args.profile and args.profile_join:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            join_profiler = Profiler(
+                pid, Path(args.profile) / f"{kind}-{n}-join.txt", args.join_seconds
+            )
         acks, failed = await storm(n, args.join_seconds, join_one)
+        if join_profiler is not None:
+            out["_join_profile"] = join_profiler.summary()
         await asyncio.sleep(2.0)
         out["join_p95"] = fl.p95(acks)
         out["join_failed"] = failed
@@ -473,6 +485,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--profile", help="directory for py-spy recordings of the phase change")
     parser.add_argument("--profile-seconds", type=float, default=12)
+    parser.add_argument("--profile-join", action="store_true", help="also profile the join storm")
+    parser.add_argument("--only", help="run only these targets (e.g. project)")
     args = parser.parse_args(argv)
     counts = [int(x) for x in args.phones.split(",")]
     fl.raise_own_file_limit(max(counts) * 3 + 500)
@@ -483,6 +497,8 @@ def main(argv=None) -> int:
         targets = [("project", ROOT)]
         if args.before:
             targets.append(("before", Path(args.before)))
+        if args.only:
+            targets = [t for t in targets if t[0] in args.only.split(",")]
         for kind, root in targets:
             tmp = Path(tempfile.mkdtemp(prefix="bench-phase-"))
             try:
@@ -490,8 +506,8 @@ def main(argv=None) -> int:
                 results[kind] = asyncio.run(run_target(args, kind, n, root, tmp))
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-        if not args.no_floor:
-            blob = results["project"].get("_blob")
+        if not args.no_floor and (not args.only or "floor" in args.only.split(",")):
+            blob = (results.get("project") or results.get("before") or {}).get("_blob")
             tmp = Path(tempfile.mkdtemp(prefix="bench-phase-"))
             try:
                 print(f"{n} phones: floor ...", flush=True)
@@ -504,6 +520,10 @@ def main(argv=None) -> int:
             if r.get("_profile"):
                 print(f"\nprofile of the phase change, {kind}, {n} phones (py-spy samples):")
                 for name, share in r["_profile"]:
+                    print(f"  {share:5.1f} %  {name}")
+            if r.get("_join_profile"):
+                print(f"\nprofile of the join storm, {kind}, {n} phones (py-spy samples):")
+                for name, share in r["_join_profile"]:
                     print(f"  {share:5.1f} %  {name}")
             if r.get("server_errors"):
                 print(f"{kind}: {r['server_errors']} errors in the server log")

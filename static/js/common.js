@@ -345,11 +345,11 @@
         applyState(payload.state);
         return;
       }
-      var entry = { version: payload.version, state: payload.state };
+      var entry = { version: payload.version, state: payload.state, queue: [] };
       entry.timer = setTimeout(function () {
         if (pendingPhase === entry) {
           pendingPhase = null;
-          sync();
+          sync().then(function () { replay(entry); });
         }
       }, MINE_TIMEOUT);
       if (pendingPhase) clearTimeout(pendingPhase.timer);
@@ -361,6 +361,16 @@
       pendingPhase = null;
       clearTimeout(entry.timer);
       applyState(FA.applyPatch(entry.state, payload.patch || {}));
+      replay(entry);
+    }
+    // Deltas that arrived between `phase` and `phase.mine` apply to the new state.
+    function replay(entry) {
+      entry.queue.forEach(function (e) { onEvent(e[0], e[1]); });
+      entry.queue = [];
+    }
+    function deliver(name, payload) {
+      if (pendingPhase) pendingPhase.queue.push([name, payload]);
+      else onEvent(name, payload);
     }
 
     function sync() {
@@ -465,7 +475,7 @@
       }
       if (name === 'ideas.batch') {
         // Idea deltas to phones, gathered per short interval, in order.
-        ((payload && payload.events) || []).forEach(function (e) { onEvent(e[0], e[1]); });
+        ((payload && payload.events) || []).forEach(function (e) { deliver(e[0], e[1]); });
         return;
       }
       if ((FA.resyncEvents || []).indexOf(name) >= 0) {
@@ -473,7 +483,7 @@
         return;
       }
       if (name === 'timer' && payload) FA.noteServerTime(payload.server_time);
-      onEvent(name, payload);
+      deliver(name, payload);
     });
 
     // The session no longer exists: stop, drop queued writes and say so in place of the page.
