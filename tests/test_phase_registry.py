@@ -73,3 +73,53 @@ def test_publication_sends_once_keys_once_and_marks_after_events():
     assert sent == [("a", {}), ("themes", {})]
     assert marked == [(1, "vote")]
     assert not pub
+
+
+def test_each_kind_keeps_its_settings_in_its_own_light_package():
+    """A kind's settings model lives in phases/<kind>/settings.py, which loads without
+    Flask or SQLAlchemy (check-models stays light), and PhaseKind follows the kinds."""
+    import subprocess
+    import sys
+
+    from facilitator.workshop_models import settings_model
+
+    assert [k.value for k in PhaseKind] == list(SETTINGS_MODULES)
+    for kind in PhaseKind:
+        model = settings_model(kind)
+        assert model.__module__ == SETTINGS_MODULES[kind.value], kind
+        assert registry.kind(kind).settings_model is model
+    script = (
+        "import sys; from facilitator.phases import SETTINGS_MODULES, settings_module\n"
+        "for kind in SETTINGS_MODULES: settings_module(kind)\n"
+        "import facilitator.workshop_models\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy'))\n"
+        "print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT.parent
+    )
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_specs_find_their_events_and_api_in_their_package():
+    registered_events, registered_routes = [], []
+
+    def handler(event, payload):
+        return lambda fn: registered_events.append(event) or fn
+
+    class Blueprint:
+        def __getattr__(self, method):
+            return lambda rule, **kw: lambda fn: registered_routes.append(rule) or fn
+
+    for spec in registry.KINDS.values():
+        spec.register_events(handler)
+    assert {"idea.add", "vote.set", "rate.set", "classify.set", "poll.set"} <= set(
+        registered_events
+    )
+    assert set(registry.queued_events()) <= set(registered_events)
+    assert len(registered_events) == len(set(registered_events)), "an event registered twice"
+    assert registry.kind("info").has_module("events") is False
+    for spec in registry.KINDS.values():
+        spec.register_api(Blueprint())
+    assert "/sessions/<int:session_id>/classify/<phase_id>/final" in registered_routes
+    assert "/sessions/<int:session_id>/phases/<phase_id>/grades/<statement_id>" in registered_routes

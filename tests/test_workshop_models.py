@@ -514,3 +514,31 @@ def test_prepare_lists_load_and_survive_the_snapshot() -> None:
     model = WorkshopModel.model_validate(data)
     restored = WorkshopModel.from_snapshot(model.to_snapshot())
     assert {p.id: p.prepare for p in restored.phases if p.prepare} == allowed
+
+
+def test_settings_names_still_import_from_workshop_models():
+    """The kinds' settings moved to facilitator/phases/<kind>/settings.py; the old names
+    stay importable from workshop_models and are the kinds' own classes."""
+    from facilitator import workshop_models as wm
+    from facilitator.phases import settings_module
+    from facilitator.phases.ideas.settings import Column
+    from facilitator.phases.rate.settings import RateSettings, Scale, Statement
+
+    assert IdeasSettings is settings_module("ideas").SETTINGS
+    assert VoteSettings is settings_module("vote").SETTINGS
+    assert (wm.RateSettings, wm.Scale, wm.Statement, wm.Column) == (
+        RateSettings,
+        Scale,
+        Statement,
+        Column,
+    )
+    for name in wm.__all__:
+        assert getattr(wm, name) is not None, name
+    # The per-kind tables are read from the kinds' settings modules.
+    assert wm.PREPARABLE_SETTINGS[PhaseKind.IDEAS] == ("columns",)
+    assert wm.PREPARABLE_SETTINGS[PhaseKind.VOTE] == ()
+    assert wm.SOURCE_KINDS[PhaseKind.GROUP] == (PhaseKind.IDEAS,)
+    assert wm.SOURCE_KINDS[PhaseKind.INFO] == ()
+    assert wm.SETTINGS_BY_KIND[PhaseKind.SUMMARY] is settings_module("summary").SETTINGS
+    assert wm.prompt_required(PhaseKind.SUMMARY) is False
+    assert wm.prompt_required(PhaseKind.IDEAS) is True
