@@ -31,6 +31,9 @@ from .tables import ClassifyChoice, ClassifyFinal
 
 KIND = "classify"
 
+# The session's classify phase with this id, or refuse with not_found.
+classify_phase = functools.partial(phase_of_kind, kind=KIND)
+
 
 def items(workshop: Workshop, phase) -> list[dict]:
     """Return the items to classify: the themes and ungrouped ideas of the source."""
@@ -79,10 +82,6 @@ def set_choice(
     store(ClassifyChoice, key, values, workshop_id=workshop.id)
     publication().mark(workshop.id, KIND)
     return my_choices(participant, phase.id)
-
-
-# The session's classify phase with this id, or refuse with not_found.
-classify_phase = functools.partial(phase_of_kind, kind=KIND)
 
 
 def finals(workshop: Workshop, phase_id: str) -> dict[str, str]:

@@ -31,6 +31,9 @@ from ..base import publication
 from .tables import RateGrade
 
 KIND = "rate"
+
+# The session's rate phase with this id, or refuse with not_found.
+rate_phase = functools.partial(phase_of_kind, kind=KIND)
 # The answer a phone sends (and gets back in `my_ratings`) for "en osaa sanoa".
 DONT_KNOW = "dont_know"
 
@@ -113,10 +116,6 @@ def rating_results(workshop: Workshop, phase) -> dict[str, dict]:
 
 
 # --- the facilitator's grades ------------------------------------------------------
-
-
-# The session's rate phase with this id, or refuse with not_found.
-rate_phase = functools.partial(phase_of_kind, kind=KIND)
 
 
 def grades(workshop: Workshop, phase_id: str) -> dict[str, int]:
