@@ -150,8 +150,7 @@ def create_facilitator(email: str, name: str, password: str, language: str = "fi
         language=language,
     )
     db.session.add(user)
-    # The sign-up page (views/auth.py) calls this alone: it is its own unit of work.
-    db.session.commit()
+    db.session.flush()
     return user
 
 

@@ -387,7 +387,6 @@ def apply(workshop: Workshop, values: dict[str, Any]) -> WorkshopModel:
         raise PrepareError(errors) from None
     _replace_suggested_themes(workshop, model, prepared)
     workshop.model_snapshot = prepared.to_snapshot()
-    db.session.commit()
     return prepared
 
 

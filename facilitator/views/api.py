@@ -534,9 +534,9 @@ def put_prepare(session_id: int):
     workshop = owned(session_id)
     data = body(PrepareBody)
     try:
-        prepare.apply(workshop, data.fields)
+        with realtime.unit_of_work():
+            prepare.apply(workshop, data.fields)
     except prepare.PrepareError as exc:
-        db.session.rollback()
         return {"error": exc.to_dict()}, 422
     realtime.publish_phase(workshop)
     return prepare_state(workshop)

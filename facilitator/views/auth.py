@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
-from .. import logins
+from .. import logins, realtime
 from .. import operations as ops
 from ..errors import OperationError
 from ..forms import LoginForm, SignupForm
@@ -70,7 +70,7 @@ def signup():
             return _page("auth/signup.html", form, 429, wait)
         logins.signup_attempted(email)
         # A taken address (email_taken) is answered as if it had been free.
-        with contextlib.suppress(OperationError):
+        with contextlib.suppress(OperationError), realtime.unit_of_work():
             ops.create_facilitator(email, form.name.data, form.password.data, select_locale())
         session["signup_email"] = email
         flash(

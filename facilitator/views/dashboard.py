@@ -522,13 +522,12 @@ def prepare_session(session_id: int):
             status = 400
         else:
             try:
-                prepare.apply(workshop, submitted)
+                with realtime.unit_of_work():
+                    prepare.apply(workshop, submitted)
             except OperationError as exc:
-                db.session.rollback()
                 flash(exc.to_dict()["message"], "error")
                 return redirect(url_for("dashboard.prepare_session", session_id=workshop.id))
             except prepare.PrepareError as exc:
-                db.session.rollback()
                 errors, status = exc.by_field(), 400
             else:
                 realtime.publish_phase(workshop)

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -21,24 +19,9 @@ from ..errors import OperationError
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Series, SessionStatus
-from ..phases import base as uow
 from ..teams import visible_team
 from ..text import clean_input
 from .dashboard import _page_context, bp, join_url, own_workshop
-
-
-@contextmanager
-def _unit_of_work():
-    """One unit of work: operations queue, one commit, then publish; a refusal rolls back."""
-    uow.begin()
-    try:
-        yield
-        realtime.commit_and_publish()
-    except BaseException:
-        db.session.rollback()
-        raise
-    finally:
-        uow.discard()
 
 
 def _field(name: str, max_chars: int = 40) -> str:
@@ -65,7 +48,7 @@ def collect(session_id: int):
         if not form.validate_on_submit():
             abort(400)
         try:
-            with _unit_of_work():
+            with realtime.unit_of_work():
                 collecting.open_window(
                     workshop, collecting.parse_local(opens), collecting.parse_local(closes)
                 )
@@ -95,7 +78,7 @@ def collect_stop(session_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        with _unit_of_work():
+        with realtime.unit_of_work():
             collecting.stop(workshop)
     except OperationError as exc:
         flash(exc.to_dict()["message"], "error")
@@ -134,7 +117,7 @@ def series_next(series_id: int):
     if language not in ("fi", "sv", "en"):
         language = "fi"
     try:
-        with _unit_of_work():
+        with realtime.unit_of_work():
             workshop = series_ops.start_next(
                 current_user, row, language, _field("title", 200), model
             )
