@@ -496,3 +496,100 @@ def test_shipped_series_across_two_sessions(app, facilitator, phone_factory, ser
     if any(str(p.kind) == "review" for p in model.phases):
         assert reviewed[: len(agreed)] == agreed
     assert reviewed or prepared
+
+
+# --- meeting practices renewal and group development discussion ---------------------
+
+
+def test_meeting_practices_gathers_the_agenda_before_the_session(app, facilitator, phone_factory):
+    """Phones on other shifts write to the agenda days ahead (the welcome is passed over);
+    the facilitator sees the count; starting keeps it, the ballot holds what does not
+    work, and the session ends with a ground rule and an action on the team's meetings."""
+    from datetime import UTC, datetime, timedelta
+
+    session = facilitator.create_session("kokouskaytannot", "Osaston kokoukset")
+    sid = session["id"]
+    now = datetime.now(UTC)
+    window = {
+        "opens_at": (now - timedelta(hours=1)).isoformat(),
+        "closes_at": (now + timedelta(days=3)).isoformat(),
+    }
+    info = facilitator.api("PUT", f"/sessions/{sid}/collecting", window).get_json()
+    assert info["status"] == "collecting", info
+    phones = [phone_factory(session["join_code"]) for _ in range(3)]
+    state = phones[0].join_ack["state"]
+    assert state["phase"]["id"] == "agenda" and state["phase"]["input_open"] is True
+    texts = {
+        "not-working": "Kokous venyy aina yli ajan",
+        "agenda": "Lomalistat asialistalle",
+        "works": "Aamupalaveri on lyhyt",
+    }
+    for phone, (column, text) in zip(phones, texts.items(), strict=True):
+        assert ok(phone.add_idea(text, column))["idea"]["column"] == column
+    info = facilitator.api("GET", f"/sessions/{sid}/collecting").get_json()
+    assert (info["ideas"], info["phones"]) == (3, 3)
+
+    assert facilitator.api("POST", f"/sessions/{sid}/start").status_code == 200
+    state = facilitator.go_to(sid, "ideas")
+    assert sorted(i["text"] for i in state["ideas"]) == sorted(texts.values())
+    state = facilitator.go_to(sid, "vote")
+    ballot = {i["title"] for i in state["vote"]["items"]}
+    assert ballot == {texts["not-working"], texts["agenda"]}
+
+    facilitator.go_to(sid, "actions")
+    rule = {
+        "client_id": cid(),
+        "item_kind": "ground_rule",
+        "what": "Jokainen kokous päättyy sovittujen asioiden lukemiseen ääneen",
+        "how_check": "Muistion lopussa on sovitut asiat",
+    }
+    r = facilitator.api("POST", f"/sessions/{sid}/actions", rule)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["action"]["item_kind"] == "ground_rule"
+    action = {"client_id": cid(), "what": "Asialistapohja yhteiseen kansioon", "who": "Sihteeri"}
+    assert facilitator.api("POST", f"/sessions/{sid}/actions", action).status_code == 201
+    experiment = {"client_id": cid(), "item_kind": "experiment", "what": "Seisova kokous"}
+    refused = facilitator.api("POST", f"/sessions/{sid}/actions", experiment)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "item_kind_not_allowed"
+    facilitator.api("POST", f"/sessions/{sid}/close")
+    exported = facilitator.api("GET", f"/sessions/{sid}/export.json").get_json()["actions"]
+    kinds = {a["what"]: (a["item_kind"], a["how_check"]) for a in exported}
+    assert kinds == {
+        rule["what"]: ("ground_rule", rule["how_check"]),
+        action["what"]: ("action", None),
+    }
+    markdown = facilitator.api("GET", f"/sessions/{sid}/export.md").get_data(as_text=True)
+    for text in (rule["what"], action["what"], *texts.values()):
+        assert text in markdown
+
+
+def test_group_development_feedback_poll_stays_hidden_for_a_small_team(
+    app, facilitator, phone_factory
+):
+    """Four people answer the anonymous feedback poll: nobody sees counts, not the
+    facilitator, the phones after closing, nor the export; a fifth answer reveals them."""
+    from tests.conftest import start_in_phase
+
+    session, phones, state = start_in_phase(
+        facilitator, phone_factory, "ryhmakehityskeskustelu", 5, kind="poll", title="Tiimi 3"
+    )
+    sid = session["id"]
+    assert state["phase"]["id"] == "feedback"
+    assert [o["id"] for o in state["poll"]["options"]] == ["very", "some", "little", "none"]
+    for phone in phones[:4]:
+        ok(phone.emit("poll.set", {"client_id": cid(), "choices": ["very"]}))
+    closed = facilitator.api("POST", f"/sessions/{sid}/input", {"open": False}).get_json()
+    assert closed["poll"]["counts"] is None and closed["poll"]["responses"] == 4
+    assert ok(phones[0].emit("sync"))["state"]["poll"]["counts"] is None
+    entry = next(
+        p
+        for p in facilitator.api("GET", f"/sessions/{sid}/export.json").get_json()["phases"]
+        if p["id"] == "feedback"
+    )
+    assert [o["count"] for o in entry["options"]] == [None] * 4 and entry["dont_know"] is None
+
+    facilitator.api("POST", f"/sessions/{sid}/input", {"open": True})
+    ok(phones[4].emit("poll.set", {"client_id": cid(), "choices": [], "dont_know": True}))
+    closed = facilitator.api("POST", f"/sessions/{sid}/input", {"open": False}).get_json()
+    assert closed["poll"]["counts"]["very"] == 4 and closed["poll"]["dont_know"] == 1
