@@ -344,7 +344,8 @@ async def join_project_phone(phone: Phone, code: str) -> float:
         raise ConnectionError(f"/j/ answered {status}")
     await phone.connect(cookie)
     started = time.monotonic()
-    ack = await phone.call("join", {"role": "participant", "code": code})
+    # Protocol 2, as the phone page joins: a phase change brings the new state itself.
+    ack = await phone.call("join", {"role": "participant", "code": code, "protocol": 2})
     if not ack or not ack.get("ok"):
         raise ConnectionError(f"join: {ack}")
     return time.monotonic() - started

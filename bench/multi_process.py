@@ -239,8 +239,10 @@ def main() -> int:
         pids = [s.proc.pid for s in servers]
         ports = [s.port for s in servers]
         figures = asyncio.run(crowd(args, nginx.tls_port, pids, session, context, nginx.url, ports))
-        errors = sum(s.log().count(" ERROR ") for s in servers)
-        figures["server log errors"] = str(errors)
+        lines = [line for s in servers for line in s.log().splitlines() if " ERROR " in line]
+        figures["server log errors"] = str(len(lines))
+        for line in lines[:3]:
+            print("  server log:", line[:300], flush=True)
         failed |= figures.pop("_failed", False)
         name = f"project ({args.processes} processes, nginx, Redis, PostgreSQL)"
         table.append((name, figures))
