@@ -192,6 +192,15 @@ def test_duplicate_statement_ids(facilitator, session):
     }
 
 
+def test_bad_statement_id(facilitator, session):
+    rows = [GOOD_ROWS[0].replace(";t01;", ";t 01;")]
+    error = refused(facilitator, session, csv_bytes(HEADER_FI, *rows))
+    assert error["message"] == (
+        "Row 2, column D (Väittämän tunnus): expected a statement id of at most 32"
+        " characters (letters, digits and . - _), not “t 01”."
+    )
+
+
 def test_empty_cell_header_only_and_two_rounds_in_one_file(facilitator, session):
     rows = [GOOD_ROWS[0].replace(";Turvallisuus;", ";;")]
     error = refused(facilitator, session, csv_bytes(HEADER_FI, *rows))

@@ -439,7 +439,7 @@ def parse_rows(rows: list[list[Any]]) -> ParsedRound:
                 "statement_id",
                 _l(
                     "Row %(row)s, column %(col)s (%(header)s): expected a statement id of at most"
-                    " 32 letters, digits, dots, hyphens or underscores, not “%(value)s”."
+                    " 32 characters (letters, digits and . - _), not “%(value)s”."
                 ),
                 value=statement_id[:40],
             )
