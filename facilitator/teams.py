@@ -489,6 +489,9 @@ def update_item(
     from .phases.actions import ops as action_ops
 
     action, workshop = team_item(team, action_id)
+    if action.status is ActionStatus.CARRIED_FORWARD:
+        # Its life goes on in the copy it was carried into; that copy is the one to update.
+        raise OperationError("already_carried")
     note = _clean(note, NOTE_MAX)
     claim_version(action, version)
     before = action.status

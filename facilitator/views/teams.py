@@ -32,7 +32,6 @@ from ..errors import OperationError, error_dict
 from ..extensions import csrf, db
 from ..joinurl import join_base
 from ..models import ActionStatus, Workshop
-from ..phases import base as uow
 from ..text import clean_input
 from ..workshop_models import localize
 from . import api
@@ -306,22 +305,19 @@ def update_item(team_id: int, item_id: int):
     """Change an item from the version the caller saw; a stale version answers 409."""
     team = visible(team_id)
     data = body(ItemUpdateBody)
-    uow.begin()
     try:
-        teams_ops.update_item(
-            team,
-            item_id,
-            data.version,
-            g.api_user.name,
-            status=data.status,
-            note=data.note,
-            fields=_item_fields(data),
-        )
-        realtime.commit_and_publish()
+        with realtime.unit_of_work():
+            teams_ops.update_item(
+                team,
+                item_id,
+                data.version,
+                g.api_user.name,
+                status=data.status,
+                note=data.note,
+                fields=_item_fields(data),
+            )
     except teams_ops.StaleItem as exc:
         return _stale_answer(exc, team)
-    finally:
-        uow.discard()
     return {"item": teams_ops.current_item(team, item_id)}
 
 
@@ -370,15 +366,14 @@ def team_list():
     error = None
     if request.method == "POST":
         try:
-            team = teams_ops.create_team(
-                current_user,
-                _form_text("name", teams_ops.NAME_MAX),
-                _form_text("description", teams_ops.DESCRIPTION_MAX),
-            )
-            db.session.commit()
+            with realtime.unit_of_work():
+                team = teams_ops.create_team(
+                    current_user,
+                    _form_text("name", teams_ops.NAME_MAX),
+                    _form_text("description", teams_ops.DESCRIPTION_MAX),
+                )
             return redirect(url_for("teams.team_page", team_id=team.id))
         except OperationError as exc:
-            db.session.rollback()
             error = exc.to_dict()["message"]
     rows = []
     for team in teams_ops.teams_of(current_user):
@@ -432,19 +427,15 @@ def team_page(team_id: int):
 
 def _post_action(team, fn, done_message: str):
     """Run a page form's operation as one unit of work; flash its outcome."""
-    uow.begin()
     try:
-        result = fn()
-        realtime.commit_and_publish()
-        if done_message:
-            flash(done_message, "success")
-        return result
+        with realtime.unit_of_work():
+            result = fn()
     except OperationError as exc:
-        db.session.rollback()
         flash(exc.to_dict()["message"], "error")
         return None
-    finally:
-        uow.discard()
+    if done_message:
+        flash(done_message, "success")
+    return result
 
 
 @bp.post("/teams/<int:team_id>/link")
@@ -516,15 +507,15 @@ def page_new_session(team_id: int):
     if model is None or not title.strip() or len(title) > 200 or language not in ("fi", "sv", "en"):
         flash(_("Please give the session a title and choose a template."), "error")
         return redirect(url_for("teams.team_page", team_id=team.id))
-    workshop = ops.create_workshop(current_user, model, title, team.name, language)
-    workshop.team_id = team.id
-    if model.series is not None:
-        # A series template starts a new series of the team (series.py); its next
-        # sessions are started from the series' own button.
-        from .. import series as series_ops
+    with realtime.unit_of_work():
+        workshop = ops.create_workshop(current_user, model, title, team.name, language)
+        workshop.team_id = team.id
+        if model.series is not None:
+            # A series template starts a new series of the team (series.py); its next
+            # sessions are started from the series' own button.
+            from .. import series as series_ops
 
-        series_ops.attach(workshop, series_ops.create(team, model, language), model)
-    db.session.commit()
+            series_ops.attach(workshop, series_ops.create(team, model, language), model)
     return redirect(url_for("dashboard.control", session_id=workshop.id))
 
 
@@ -586,18 +577,16 @@ def member_update(secret: str, item_id: int):
         data = MemberUpdate.model_validate(request.get_json(silent=True) or {})
     except (ValidationError, RecursionError):
         return _link_error("invalid", 422)
-    uow.begin()
     try:
-        teams_ops.update_item(team, item_id, data.version, "", status=data.status, note=data.note)
-        realtime.commit_and_publish()
+        with realtime.unit_of_work():
+            teams_ops.update_item(
+                team, item_id, data.version, "", status=data.status, note=data.note
+            )
     except teams_ops.StaleItem as exc:
         return _no_store(current_app.make_response(_stale_answer(exc, team)))
     except OperationError as exc:
-        db.session.rollback()
         status = 404 if exc.code == "not_found" else 422 if exc.code == "too_long" else 409
         return _no_store(current_app.make_response(({"error": exc.to_dict()}, status)))
-    finally:
-        uow.discard()
     return _no_store(current_app.make_response({"item": teams_ops.current_item(team, item_id)}))
 
 

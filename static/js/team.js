@@ -194,6 +194,8 @@
     li.replaceChild(view(item), li.firstChild);
     var f = li.querySelector('form.item-form');
     if (!f._dirty) f.elements.status.value = item.status;
+    // A carried item lives on in its copy in a later session: that copy is the one to update.
+    f.hidden = item.status === 'carried_forward';
     if (ended) Array.prototype.forEach.call(f.elements, function (c) { c.disabled = true; });
   }
 

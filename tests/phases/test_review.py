@@ -278,6 +278,16 @@ def test_carry_forward_chain_across_three_sessions(facilitator, phone_factory, e
     # A carried item cannot be changed any more (its new copy carries on).
     r = facilitator.api("PATCH", item_url(second, lista), {"status": "done"})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_carried"
+    # Nor on the team board, from the version the board shows.
+    seen = {
+        i["id"]: i for i in facilitator.api("GET", f"/teams/{team_id}/board").get_json()["items"]
+    }
+    r = facilitator.api(
+        "PATCH",
+        f"/teams/{team_id}/items/{lista}",
+        {"version": seen[lista]["version"], "status": "done"},
+    )
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_carried"
     # The decided items stay in the review (the carried one no longer open).
     assert set(by_id(control(facilitator, second))) == {lista, tauot, kokeilu}
     facilitator.api("POST", f"/sessions/{second['id']}/close")
