@@ -19,13 +19,21 @@ a message queue, every client gets the protocol 1 `phase` signal and syncs.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 
 from . import serializers as ser
-from .extensions import db, socketio
-from .models import Participant, Workshop
+from .extensions import socketio
+from .models import Workshop
+
+
+@dataclass(frozen=True)
+class PhoneRef:
+    """A joined phone as the kinds' per-phone hooks see it: its participant id only."""
+
+    id: int
+
 
 IDEA_EVENTS = frozenset({"idea.added", "idea.updated", "idea.removed"})
 IDEA_BATCH_INTERVAL = 0.25
@@ -133,7 +141,6 @@ def publish_phase(workshop: Workshop, connections: dict, join_url: str, online: 
             continue
         lang = content_language(model, conn.language, workshop.language)
         groups.setdefault((conn.role, lang), []).append((sid, conn.participant_id))
-    rows = None
     for (role, lang), sockets in groups.items():
         if role == ser.PARTICIPANT:
             shared, ctx = ser.cached_shared(workshop, role, lang, join_url, compact=True)
@@ -144,11 +151,8 @@ def publish_phase(workshop: Workshop, connections: dict, join_url: str, online: 
         socketio.emit("phase", payload, to=[sid for sid, _ in sockets])
         if role != ser.PARTICIPANT:
             continue
-        if rows is None:
-            rows = {
-                p.id: p for p in db.session.scalars(select(Participant).filter_by(workshop_id=wid))
-            }
-        participants = [rows[pid] for pid in {pid for _, pid in sockets} if pid in rows]
+        # The kinds' per-phone hooks read only `participant.id`: no rows to load.
+        participants = [PhoneRef(pid) for pid in sorted({pid for _, pid in sockets if pid})]
         patches = ser.personal_patches(shared, ctx, participants)
         for sid, pid in sockets:
             mine = {"version": version, "patch": patches.get(pid, {})}
