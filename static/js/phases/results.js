@@ -26,7 +26,8 @@ export function applyDelta(state, name, payload) {
   return true;
 }
 
-// The kind's own stylesheet (CSP allows same-origin stylesheets), added once.
+// The kind's stylesheet is linked by base.html (id results-css), so it applies before the
+// first layout; a page without it (an old cached base) gets it added here.
 function ensureStyles() {
   if (document.getElementById('results-css')) return;
   var link = document.createElement('link');
