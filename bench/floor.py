@@ -218,6 +218,13 @@ class Phone:
         elif sio == "2":
             self.received += 1
             event, *args = json.loads(body[body.index("[") :])
+            if event == "ideas.batch" and args:
+                # Protocol 2 phones get idea deltas batched: hand each on as its own event.
+                for name, payload in args[0].get("events", []):
+                    handler = self.handlers.get(name)
+                    if handler:
+                        handler(payload)
+                return
             handler = self.handlers.get(event)
             if handler:
                 handler(*args)
