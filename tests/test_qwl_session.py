@@ -303,3 +303,18 @@ def test_focus_tally_waits_for_five_people_on_every_screen(facilitator, phone_fa
     # Nothing below the threshold flows on: the ideas phase gets no columns.
     state = go_to_phase(facilitator, sid, "ideate")
     assert state["phase"]["settings"]["columns"] == []
+
+
+def test_a_teams_rounds_outlive_the_session_they_came_in(facilitator):
+    team_id = make_team(facilitator)
+    first = new_session(facilitator, team_id, "Ensimmäinen")
+    upload(facilitator, first["id"], AUTUMN)
+    assert facilitator.api("DELETE", f"/sessions/{first['id']}").status_code == 200
+    second = new_session(facilitator, team_id, "Toinen")
+    listed = facilitator.api("GET", f"/sessions/{second['id']}/qwl/rounds").get_json()
+    assert [r["round"] for r in listed["rounds"]] == ["syksy 2021"]
+    # A session without a team keeps its own rounds, and they go with it.
+    alone = facilitator.create_session(TEMPLATE, "Ilman tiimiä")
+    upload(facilitator, alone["id"], SPRING)
+    other = facilitator.create_session(TEMPLATE, "Toinen ilman tiimiä")
+    assert facilitator.api("GET", f"/sessions/{other['id']}/qwl/rounds").get_json()["rounds"] == []

@@ -48,7 +48,8 @@ def save_round(workshop: Workshop, parsed: ParsedRound, source: str) -> QwlRound
     row = QwlRound(
         scope=scope,
         team_id=workshop.team_id,
-        workshop_id=workshop.id,
+        # A team's round is the team's: deleting the session it was imported in keeps it.
+        workshop_id=None if workshop.team_id else workshop.id,
         unit=parsed.unit,
         label=parsed.label,
         measured_on=parsed.measured_on,

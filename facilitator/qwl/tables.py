@@ -43,7 +43,8 @@ class QwlRound(db.Model):
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("team.id", ondelete="CASCADE"), index=True
     )
-    # The session it was imported in (for a session without a team, the owner).
+    # For a session without a team, the session that owns it (deleted with it); null for
+    # a team's round, which stays when the session it was imported in is deleted.
     workshop_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshop.id", ondelete="CASCADE"), index=True
     )
