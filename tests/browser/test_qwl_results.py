@@ -128,7 +128,7 @@ def test_projector_and_phone_show_the_results(server, browser, control):
         ".filter(i => i.disabled).length === 8"
     )
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 320
-    phone.screenshot(path="/tmp/qwl-phone-320.png", full_page=True)
+    phone.screenshot(path=str(SCREENSHOT.parent / "qwl-phone-320.png"), full_page=True)
     found += violations(axe, phone, "phone focus 320")
     for path in ("", "/plan"):
         control.goto(f"{server}/sessions/{session['id']}/qwl{path}")
