@@ -249,7 +249,27 @@ def _status_labels() -> dict[str, str]:
         "open": gettext("To do"),
         "in_progress": gettext("In progress"),
         "done": gettext("Done"),
+        "dropped": gettext("Dropped"),
+        "carried_forward": gettext("Carried forward"),
     }
+
+
+def _item_details(a: dict) -> list[tuple[str, str]]:
+    """Return an experiment's or a ground rule's own fields that are filled in, labelled."""
+    labels = (
+        ("why", gettext("Why")),
+        ("how_know", gettext("How we will know")),
+        ("learned", gettext("What we learned")),
+        ("how_check", gettext("How we check it")),
+    )
+    return [(label, a[key]) for key, label in labels if a.get(key)]
+
+
+def _item_kind_label(a: dict) -> str:
+    """Return "Experiment" or "Ground rule" for those kinds ("" for a plain action)."""
+    return {"experiment": gettext("Experiment"), "ground_rule": gettext("Ground rule")}.get(
+        a.get("item_kind") or "action", ""
+    )
 
 
 def report(data: dict, lang: str) -> dict:
@@ -280,6 +300,8 @@ def report(data: dict, lang: str) -> dict:
             "follow_up": f.date(a["follow_up"]),
             "status": statuses.get(a["status"], a["status"]),
             "status_key": a["status"],
+            "kind": _item_kind_label(a),
+            "details": _item_details(a),
         }
         for n, a in enumerate(data["actions"], 1)
     ]
@@ -401,7 +423,17 @@ def _markdown(r: dict) -> str:
                     (e(a[k]) if k in ("who", "first_step") else a[k]) or "–" for k in keys[1:]
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
-            if group["title"]:
+            # An experiment's or a ground rule's own fields, under the table.
+            detailed = [a for a in group["actions"] if a["details"] or a["kind"]]
+            if detailed:
+                lines.append("")
+            for a in detailed:
+                kind = f" ({a['kind']})" if a["kind"] else ""
+                lines.append(
+                    f"- **{a['number']}.**{kind} "
+                    + " · ".join(f"{label}: {e(value)}" for label, value in a["details"])
+                )
+            if group["title"] or detailed:
                 lines.append("")
     else:
         lines.append(f"*{t['no_agreed_actions']}*")

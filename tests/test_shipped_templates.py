@@ -562,6 +562,10 @@ def test_meeting_practices_gathers_the_agenda_before_the_session(app, facilitato
     markdown = facilitator.api("GET", f"/sessions/{sid}/export.md").get_data(as_text=True)
     for text in (rule["what"], action["what"], *texts.values()):
         assert text in markdown
+    # A ground rule's own field is in the Markdown and the printable export too.
+    assert rule["how_check"] in markdown
+    printable = facilitator.client.get(f"/sessions/{sid}/export").get_data(as_text=True)
+    assert rule["how_check"] in printable
 
 
 def test_group_development_feedback_poll_stays_hidden_for_a_small_team(
