@@ -234,3 +234,24 @@ def test_phase_state_carries_no_identifiers(app, facilitator, phone2):
 
 def new_state_raw(phone: Phone2) -> dict:
     return phone.emit("sync")["state"]
+
+
+def test_a_kind_without_batch_hook_still_gets_each_phone_its_answers(app, facilitator, phone2):
+    """A rate phase (per-phone hook): the patch holds the phone's own ratings, as sync does."""
+    session = facilitator.create_session("sytyttaja", "Pulssi")
+    sid = session["id"]
+    phones = [phone2(session["join_code"]) for _ in range(2)]
+    state = facilitator.go_to(sid, "rate")
+    statement = state["rate"]["statements"][0]["id"]
+    ack = phones[0].emit("rate.set", {"client_id": uuid.uuid4().hex, "statement": statement,
+                                      "value": 4})  # fmt: skip
+    assert ack["ok"], ack
+    for phone in phones:
+        phone.received()
+    r = facilitator.api("POST", f"/sessions/{sid}/input", {"open": False})
+    assert r.status_code == 200, r.get_json()
+    for phone, mine_expected in zip(phones, ({statement: 4}, {}), strict=True):
+        phase, mine, _ = new_state(phone)
+        assert mine["patch"]["merge"]["rate"] == {"my_ratings": mine_expected}
+        state = ser.apply_patch(phase["state"], mine["patch"])
+        assert comparable(state) == comparable(phone.emit("sync")["state"])
