@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..payloads import ClientId, DbId, Text, _Payload
+from ..payloads import ClientId, DbId, Text, _Payload, phone_event
 from . import ops
 
 
@@ -17,14 +17,22 @@ class ReviewSet(_Payload):
     note: Text | None = None
 
 
+def set_check(workshop, participant, item_id: int, progress, note) -> dict:
+    """Set the caller's progress check of one item (set semantics); answers the item's
+    id beside the check."""
+    return {
+        "item_id": item_id,
+        "my_review": ops.set_answer(workshop, participant, item_id, progress, note),
+    }
+
+
 def register(handler) -> None:
     """Register review.set."""
-    from ... import realtime as rt
-
-    @handler("review.set", ReviewSet)
-    def on_review_set(data: ReviewSet):
-        """Set the caller's progress check of one item (set semantics)."""
-        note = ops.clean_note(data.note)
-        workshop, participant = rt._participant()
-        mine = ops.set_answer(workshop, participant, data.item_id, data.progress, note)
-        return {"ok": True, "item_id": data.item_id, "my_review": mine}
+    phone_event(
+        handler,
+        "review.set",
+        ReviewSet,
+        set_check,
+        ("item_id", "progress", "note"),
+        reply=lambda result, *_: result,
+    )

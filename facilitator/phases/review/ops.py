@@ -13,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ... import operations as core
 from ... import teams
 from ...errors import OperationError
 from ...extensions import db
 from ...models import Action, ActionStatus, ItemKind, Participant, Workshop, utcnow
-from ..answers import set_answer as set_row
-from ..answers import threshold
+from ..answers import phase_of_kind, retrying, store, threshold
 from ..base import publication
+from ..writes import add_once
 from .settings import NOTE_MAX
 from .tables import PROGRESS, ReviewAnswer, ReviewOutcome
 
@@ -31,18 +30,6 @@ LEARNED_MAX = 1000
 REASON_MAX = 500
 # Statuses the facilitator sets on the spot (dropping needs a reason: `drop`).
 SETTABLE = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
-
-
-def phase_of_kind(workshop: Workshop, phase_id: str, kind: str = KIND):
-    """Return the session's phase with this id if it is a review, else refuse (not_found)."""
-    model = core.workshop_model(workshop)
-    try:
-        phase = model.phases[model.phase_index(phase_id)]
-    except KeyError:
-        raise OperationError("not_found") from None
-    if phase.kind != kind:
-        raise OperationError("not_found")
-    return phase
 
 
 # --- which items a review brings in ------------------------------------------------
@@ -164,6 +151,7 @@ def clean_note(note: str | None) -> str:
     return note
 
 
+@retrying
 def set_answer(
     workshop: Workshop,
     participant: Participant,
@@ -173,18 +161,16 @@ def set_answer(
 ) -> dict | None:
     """Set the participant's check of one item ("set": a retry changes nothing);
     `progress` None takes it back."""
+    note = clean_note(note)
     phase = core._require_input(workshop, KIND)
     review_item(workshop, phase, action_id)
     if progress is not None and progress not in PROGRESS:
         raise OperationError("invalid")
-    note = clean_note(note)
     if note and (progress is None or not phase.settings.notes):
         raise OperationError("invalid")
     key = {"participant_id": participant.id, "phase_id": phase.id, "action_id": action_id}
     values = {"progress": progress, "note": note} if progress is not None else None
-    if not set_row(ReviewAnswer, key, values, workshop_id=workshop.id):
-        # Another socket of the same phone answered at the same moment: set it again.
-        return set_answer(workshop, participant, action_id, progress, note)
+    store(ReviewAnswer, key, values, workshop_id=workshop.id)
     publication().mark(workshop.id, KIND)
     row = db.session.scalar(select(ReviewAnswer).filter_by(**key))
     return _answer_dict(row)
@@ -237,6 +223,7 @@ def _decide(
     carried_to_id: int | None = None,
 ) -> None:
     """Record the facilitator's latest decision on an item in this review."""
+    key = {"workshop_id": workshop.id, "phase_id": phase.id, "action_id": action.id}
     values = {
         "decision": decision,
         "status": status,
@@ -244,14 +231,7 @@ def _decide(
         "carried_to_id": carried_to_id,
         "updated_at": utcnow(),
     }
-    row = _outcome(workshop, phase, action)
-    if row is None:
-        db.session.add(
-            ReviewOutcome(workshop_id=workshop.id, phase_id=phase.id, action_id=action.id, **values)
-        )
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
+    store(ReviewOutcome, key, values)
 
 
 def outcomes(workshop: Workshop, phase) -> dict[int, ReviewOutcome]:
@@ -282,6 +262,7 @@ def _open_for_change(action: Action) -> None:
         raise OperationError("already_carried")
 
 
+@retrying
 def set_status(
     workshop: Workshop,
     phase_id: str,
@@ -315,6 +296,7 @@ def set_status(
     return action
 
 
+@retrying
 def carry(
     workshop: Workshop, phase_id: str, action_id: int, who: str, version: int | None = None
 ) -> Action:
@@ -347,16 +329,12 @@ def carry(
         how_check=action.how_check,
         carried_from_id=action.id,
     )
-    db.session.add(new)
-    try:
-        # The insert goes out now: a twin racing in hits the unique carried_from_id.
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        existing = carried_into(db.session.get(Action, action_id))
-        if existing is None or existing.workshop_id != workshop.id:
-            raise OperationError("already_carried") from None
-        return existing
+    new, made = add_once(new)
+    if not made:
+        # A twin raced in: its item is the one (another session's carry refuses).
+        if new is None or new.carried_from_id != action_id:
+            raise OperationError("already_carried")
+        return new
     action.status = ActionStatus.CARRIED_FORWARD
     action.updated_at = utcnow()
     _decide(workshop, phase, action, "carried", carried_to_id=new.id)
@@ -369,6 +347,7 @@ def carry(
     return new
 
 
+@retrying
 def drop(
     workshop: Workshop,
     phase_id: str,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from ...workshop_models import StrictInt, _Strict
+from ..settings_base import ItemKinds, Strict, StrictInt
 
 __all__ = ["ReviewSettings"]
 
@@ -17,11 +17,11 @@ SOURCE_KINDS: tuple[str, ...] = ()
 NOTE_MAX = 300
 
 
-class ReviewSettings(_Strict):
+class ReviewSettings(Strict):
     """Settings of a review phase: which open items come in, and what phones may add."""
 
     # Which kinds of agreed items are brought in (models.ItemKind values).
-    item_kinds: list[Literal["action", "experiment", "ground_rule"]] = Field(
+    item_kinds: ItemKinds = Field(
         default_factory=lambda: ["action", "experiment", "ground_rule"],
         min_length=1,
         max_length=3,
@@ -37,14 +37,6 @@ class ReviewSettings(_Strict):
     show_results: Literal["live", "after_close"] = "live"
     # Below five answers an item's distribution (and notes) could reveal one person.
     min_responses: StrictInt = Field(default=5, ge=5, le=1000)
-
-    @field_validator("item_kinds")
-    @classmethod
-    def _distinct_kinds(cls, value: list[str]) -> list[str]:
-        """Refuse a kind named twice."""
-        if len(set(value)) != len(value):
-            raise ValueError("each item kind at most once")
-        return value
 
 
 SETTINGS = ReviewSettings

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...extensions import db
 from ...models import TZDateTime, utcnow
+from ..tables import PhoneAnswer, phone_answer_args
 
 # A phone's progress check of an item.
 PROGRESS = ("done", "partly", "not_started", "dont_know")
@@ -21,23 +22,15 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class ReviewAnswer(db.Model):
+class ReviewAnswer(PhoneAnswer, db.Model):
     """One participant's progress check of one agreed item in one review phase."""
 
     __tablename__ = "review_answer"
     __table_args__ = (
-        UniqueConstraint("participant_id", "phase_id", "action_id"),
-        Index("ix_review_answer_workshop_phase", "workshop_id", "phase_id"),
+        *phone_answer_args("review_answer", "action_id"),
         CheckConstraint(_in("progress", PROGRESS), name="review_progress"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
-    phase_id: Mapped[str] = mapped_column(String(64))
-    # None once the retention purge has unlinked the participant; the answer still counts.
-    participant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participant.id", ondelete="CASCADE")
-    )
     # The item reviewed (an action of an earlier session of the team).
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
     progress: Mapped[str] = mapped_column(String(16))
