@@ -417,6 +417,24 @@ def personal_patches(
     return patches
 
 
+def answers_by_phone(table, item: str, value, participants, **where) -> dict[int, dict]:
+    """Return `{participant id: {row.<item>: value}}` for these phones, from one query.
+
+    The batch form of `phases.answers.answers_by` for `personal_patches` hooks; `value`
+    is a column name or a function of the row.
+    """
+    from sqlalchemy import select
+
+    from .extensions import db
+
+    get = value if callable(value) else (lambda row: getattr(row, value))
+    out: dict[int, dict] = {p.id: {} for p in participants}
+    for row in db.session.scalars(select(table).filter_by(**where)):
+        if row.participant_id in out:
+            out[row.participant_id][getattr(row, item)] = get(row)
+    return out
+
+
 def apply_patch(shared: dict, patch: dict) -> dict:
     """Return the shared snapshot with one phone's patch applied (as `common.js` does)."""
     data = dict(shared)

@@ -255,3 +255,43 @@ def test_a_kind_without_batch_hook_still_gets_each_phone_its_answers(app, facili
         assert mine["patch"]["merge"]["rate"] == {"my_ratings": mine_expected}
         state = ser.apply_patch(phase["state"], mine["patch"])
         assert comparable(state) == comparable(phone.emit("sync")["state"])
+
+
+def test_poll_answers_come_in_each_phones_patch(app, facilitator, phone2):
+    """A poll: the phone that answered finds its answer in `phase.mine`, the other none."""
+    session = facilitator.create_session("kokouskaytannot", "Kokous")
+    sid = session["id"]
+    phones = [phone2(session["join_code"]) for _ in range(2)]
+    state = facilitator.go_to(sid, "poll")
+    option = state["poll"]["options"][0]["id"]
+    ack = phones[0].emit("poll.set", {"client_id": uuid.uuid4().hex, "choices": [option]})
+    assert ack["ok"], ack
+    for phone in phones:
+        phone.received()
+    r = facilitator.api("POST", f"/sessions/{sid}/input", {"open": False})
+    assert r.status_code == 200, r.get_json()
+    expected = ({"choices": [option], "dont_know": False}, None)
+    for phone, my_poll in zip(phones, expected, strict=True):
+        phase, mine, _ = new_state(phone)
+        assert mine["patch"]["merge"]["poll"] == {"my_poll": my_poll}
+        state = ser.apply_patch(phase["state"], mine["patch"])
+        assert comparable(state) == comparable(phone.emit("sync")["state"])
+
+
+def test_private_done_comes_in_each_phones_patch(app, facilitator, phone2):
+    """A private phase: `my_private` per phone (never the answers), as sync has it."""
+    session = facilitator.create_session("palautumisesta-voimaa", "Palautuminen")
+    sid = session["id"]
+    phones = [phone2(session["join_code"]) for _ in range(2)]
+    facilitator.go_to(sid, "private")
+    assert phones[0].emit("private.done", {"client_id": uuid.uuid4().hex})["ok"]
+    for phone in phones:
+        phone.received()
+    r = facilitator.api("POST", f"/sessions/{sid}/input", {"open": False})
+    assert r.status_code == 200, r.get_json()
+    for phone, done in zip(phones, (True, False), strict=True):
+        phase, mine, _ = new_state(phone)
+        my = mine["patch"]["merge"]["private"]["my_private"]
+        assert my == {"done": done, "shared": False}
+        state = ser.apply_patch(phase["state"], mine["patch"])
+        assert comparable(state) == comparable(phone.emit("sync")["state"])

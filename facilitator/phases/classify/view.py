@@ -63,3 +63,19 @@ def results_payloads(workshop: Workshop) -> dict[str, dict]:
         return {}
     item_list = ops.items(workshop, current)
     return {role: results_payload(workshop, current, current, role, item_list) for role in ROLES}
+
+
+def personal_patches(ctx, phase, participants, data: dict) -> dict[int, dict]:
+    """Return each phone's `my_choices` (`serializers.diff` form) from one query."""
+    from ...serializers import answers_by_phone
+    from .tables import ClassifyChoice
+
+    mine = answers_by_phone(
+        ClassifyChoice,
+        "item_key",
+        "category",
+        participants,
+        workshop_id=ctx.workshop.id,
+        phase_id=phase.id,
+    )
+    return {pid: {"merge": {"classify": {"my_choices": m}}} for pid, m in mine.items()}

@@ -56,3 +56,20 @@ def results_payloads(workshop: Workshop) -> dict[str, dict]:
     if current.kind != ops.KIND:
         return {}
     return {role: results_payload(workshop, current, current, role) for role in ROLES}
+
+
+def personal_patches(ctx, phase, participants, data: dict) -> dict[int, dict]:
+    """Return each phone's `my_poll` (`serializers.diff` form) from one query."""
+    from ...serializers import answers_by_phone
+    from .ops import _answer_dict
+    from .tables import PollAnswer
+
+    rows = answers_by_phone(
+        PollAnswer,
+        "phase_id",
+        _answer_dict,
+        participants,
+        workshop_id=ctx.workshop.id,
+        phase_id=phase.id,
+    )
+    return {pid: {"merge": {"poll": {"my_poll": row.get(phase.id)}}} for pid, row in rows.items()}

@@ -31,3 +31,26 @@ def results_payloads(workshop: Workshop) -> dict[str, dict]:
         return {}
     payload = results_payload(workshop, current)
     return dict.fromkeys(ROLES, payload)
+
+
+def personal_patches(ctx, phase, participants, data: dict) -> dict[int, dict]:
+    """Return each phone's `my_private` `{done, shared}` (`serializers.diff` form), one query."""
+    from ...serializers import answers_by_phone
+    from .tables import PrivateEntry
+
+    rows = answers_by_phone(
+        PrivateEntry,
+        "phase_id",
+        lambda row: row.answers is not None,
+        participants,
+        workshop_id=ctx.workshop.id,
+        phase_id=phase.id,
+    )
+    return {
+        pid: {
+            "merge": {
+                "private": {"my_private": {"done": phase.id in r, "shared": bool(r.get(phase.id))}}
+            }
+        }
+        for pid, r in rows.items()
+    }
