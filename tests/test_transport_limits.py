@@ -315,3 +315,35 @@ def test_websocket_compression_setting(server_factory):
     assert "server_no_context_takeover" not in on
     sized = handshake(server_factory(env={"FACILITATOR_WEBSOCKET_COMPRESSION": "4096"}))
     assert "permessage-deflate" in sized and "server_no_context_takeover" in sized
+
+
+def test_a_low_open_file_limit_is_named_at_start(tmp_path):
+    """Started with an open-file limit of 600 (hard), the server says at start that it
+    can serve only 400 connections instead of FACILITATOR_MAX_CONNECTIONS, and serves."""
+    import resource
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (600, 600))
+
+    server = ServerProcess(tmp_path)
+    log = open(server.log_path, "a")  # noqa: SIM115  closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "facilitator", "--host", "127.0.0.1",
+         "--port", str(server.port), "--database-url", server.database_url],
+        cwd=ROOT, env=server.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=low_limit,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(server.url + "/healthz", timeout=1).ok:
+                    break
+            time.sleep(0.2)
+        assert requests.get(server.url + "/healthz", timeout=2).ok
+        text = server.log()
+        assert "the open-file limit (600) allows only 400 connections, not 10000" in text
+        assert "ulimit -n" in text and "Traceback" not in text
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
