@@ -26,12 +26,15 @@ from . import operations as ops
 from .errors import MESSAGES, OperationError
 from .extensions import db
 from .models import Action, SessionStatus, Theme, Workshop
+from .phases import registry
 from .text import clean_input
 from .workshop_models import (
     TEXT_LIMITS,
     PhaseKind,
     WorkshopModel,
     localize,
+    preparable_fields,
+    prompt_required,
     settings_model,
 )
 
@@ -160,7 +163,7 @@ def _required(phase, name: str) -> bool:
     if name == "title":
         return True
     if name == "prompt":
-        return phase.kind is not PhaseKind.SUMMARY
+        return prompt_required(phase.kind)
     return False
 
 
@@ -385,58 +388,29 @@ def apply(workshop: Workshop, values: dict[str, Any]) -> WorkshopModel:
             key = _field_for_loc(model, tuple(item["loc"])) or ""
             errors.append(_error(key, "invalid", _NOT_ACCEPTED))
         raise PrepareError(errors) from None
-    _replace_suggested_themes(workshop, model, prepared)
+    _on_prepare(workshop, model, prepared)
     workshop.model_snapshot = prepared.to_snapshot()
     return prepared
 
 
-def _replace_suggested_themes(workshop: Workshop, old: WorkshopModel, new: WorkshopModel) -> None:
-    """Swap the theme rows made from a group phase's suggestions for the new suggestions.
-
-    Themes the facilitator added themselves on the control view stay, after the
-    suggestions. Nothing can be grouped before the start, so no idea loses its theme.
-    """
-    lang = workshop.language
+def _on_prepare(workshop: Workshop, old: WorkshopModel, new: WorkshopModel) -> None:
+    """Let each phase's kind bring the rows it made from its settings up to date."""
     for old_phase, new_phase in zip(old.phases, new.phases, strict=True):
-        if old_phase.kind is not PhaseKind.GROUP:
-            continue
-        before = [localize(t, lang) for t in old_phase.settings.themes]
-        after = [localize(t, lang) for t in new_phase.settings.themes]
-        if before == after:
-            continue
-        rows = db.session.scalars(
-            select(Theme)
-            .filter_by(workshop_id=workshop.id, phase_id=old_phase.id)
-            .order_by(Theme.position, Theme.id)
-        ).all()
-        suggested = set(before)
-        kept = []
-        for row in rows:
-            if row.title in suggested:
-                suggested.discard(row.title)
-                db.session.delete(row)
-            else:
-                kept.append(row)
-        for position, title in enumerate(after):
-            db.session.add(
-                Theme(
-                    workshop_id=workshop.id, phase_id=old_phase.id, title=title, position=position
-                )
-            )
-        for position, row in enumerate(kept, start=len(after)):
-            row.position = position
+        registry.of(old_phase).on_prepare(workshop, old_phase, new_phase)
 
 
 # --- copying from an earlier session ---------------------------------------------
 
 
 def _statements(workshop: Workshop, lang: str) -> list[str]:
+    """Return the texts of every preparable `statements` list of the session's phases."""
     model = ops.workshop_model(workshop)
+    spec = FIELDS["statements"]
     return [
-        localize(statement.text, lang, workshop.language)
+        localize(_item_text(spec, item), lang, workshop.language)
         for phase in model.phases
-        if phase.kind is PhaseKind.RATE
-        for statement in phase.settings.statements
+        if "statements" in preparable_fields(phase.kind)
+        for item in _current(spec, phase, "statements")
     ]
 
 

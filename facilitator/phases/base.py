@@ -224,6 +224,18 @@ class PhaseKindSpec:
     def on_create(self, workshop, phase) -> None:
         """Add what a new session needs for a phase of this kind (no commit)."""
 
+    def on_prepare(self, workshop, old_phase, new_phase) -> None:
+        """Bring what `on_create` made from a phase's settings up to date after the
+        facilitator prepared new settings for it (prepare.apply; no commit)."""
+
+    # -- what later phases take from it ----------------------------------------------
+
+    def selection_items(self, workshop, phase, selection) -> list[dict]:
+        """Return the items a `Selection` of a phase of this kind names (a later phase's
+        `columns_from` or `banner`; settings_base.SELECTION_KINDS), each with `key` and
+        `title` (and `count` or `category`)."""
+        return []
+
     # -- realtime -------------------------------------------------------------------
 
     def register_events(self, handler) -> None:

@@ -1,4 +1,5 @@
-"""What one phase hands to the next: the items an earlier vote or classify chose.
+"""What one phase hands to the next: the items an earlier phase chose, as its kind's
+spec tells (`selection_items`; the vote and classify rules below, the results kind's own).
 
 Used by an ideas phase's `columns_from`, a phase's `banner`, a vote whose source is a
 classify phase and an actions phase's candidates. App-level (reads the database).
@@ -33,18 +34,12 @@ def vote_winners(workshop, phase) -> list[dict]:
 
 
 def selected(workshop, model, selection) -> list[dict]:
-    """Return the items a Selection names: `key`, `title` (and `count` or `category`)."""
-    phase = model.phases[model.phase_index(selection.phase)]
+    """Return the items a Selection names: `key`, `title` (and `count` or `category`),
+    as the source phase's kind chooses them (its spec's `selection_items`)."""
     from . import registry
 
-    own = getattr(registry.of(phase), "selection_items", None)
-    if own is not None:
-        # A kind that chooses its own way (a results phase's focus statements).
-        return own(workshop, phase, selection)
-    if phase.kind == "vote":
-        return vote_winners(workshop, phase)[: selection.top or DEFAULT_TOP]
-    items = decided_items(workshop, phase, selection.categories)
-    return items[: selection.top] if selection.top else items
+    phase = model.phases[model.phase_index(selection.phase)]
+    return registry.of(phase).selection_items(workshop, phase, selection)
 
 
 def column_id(key: str) -> str:

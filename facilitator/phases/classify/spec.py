@@ -29,6 +29,14 @@ class ClassifySpec(AnswersKind):
 
         return {"classify": {**data["classify"], "my_choices": my_choices(participant, phase.id)}}
 
+    def selection_items(self, workshop, phase, selection):
+        """The items decided into the selection's `categories` (any decided category
+        when not given), in item order: the first `top` ones when given."""
+        from ..selection import decided_items
+
+        items = decided_items(workshop, phase, selection.categories)
+        return items[: selection.top] if selection.top else items
+
     def report_counts(self, entries, f, labels):
         return []
 

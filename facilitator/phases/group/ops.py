@@ -196,3 +196,38 @@ def announce_themes(workshop: Workshop) -> None:
     pub.once(("themes", workshop_id), send)
     if core.current_phase(workshop).kind == "vote":
         pub.mark(workshop_id, "vote")
+
+
+def replace_suggested_themes(workshop: Workshop, old_phase, new_phase) -> None:
+    """Swap the theme rows made from a group phase's suggestions for the new suggestions
+    a facilitator prepared (prepare.apply, before the start).
+
+    Themes the facilitator added themselves on the control view stay, after the
+    suggestions. Nothing can be grouped before the start, so no idea loses its theme.
+    """
+    from ...workshop_models import localize
+
+    lang = workshop.language
+    before = [localize(t, lang) for t in old_phase.settings.themes]
+    after = [localize(t, lang) for t in new_phase.settings.themes]
+    if before == after:
+        return
+    rows = db.session.scalars(
+        select(Theme)
+        .filter_by(workshop_id=workshop.id, phase_id=old_phase.id)
+        .order_by(Theme.position, Theme.id)
+    ).all()
+    suggested = set(before)
+    kept = []
+    for row in rows:
+        if row.title in suggested:
+            suggested.discard(row.title)
+            db.session.delete(row)
+        else:
+            kept.append(row)
+    for position, title in enumerate(after):
+        db.session.add(
+            Theme(workshop_id=workshop.id, phase_id=old_phase.id, title=title, position=position)
+        )
+    for position, row in enumerate(kept, start=len(after)):
+        row.position = position

@@ -37,6 +37,11 @@ class GroupSpec(PhaseKindSpec):
 
         ops.add_suggested_themes(workshop, phase)
 
+    def on_prepare(self, workshop, old_phase, new_phase):
+        from . import ops
+
+        ops.replace_suggested_themes(workshop, old_phase, new_phase)
+
     def export_block(self, workshop, model, phase, lang):
         from . import export
 

@@ -37,6 +37,12 @@ class VoteSpec(AnswersKind):
         mine = ops.my_votes(participant, phase.id)
         return {"vote": {**data["vote"], "my_votes": mine, "used": sum(mine.values())}}
 
+    def selection_items(self, workshop, phase, selection):
+        """The items with votes, most first: the `top` ones (DEFAULT_TOP when not given)."""
+        from ..selection import DEFAULT_TOP, vote_winners
+
+        return vote_winners(workshop, phase)[: selection.top or DEFAULT_TOP]
+
     def results_payloads(self, workshop):
         return view.tally_payloads(workshop)
 
