@@ -461,7 +461,8 @@ def _markdown(r: dict) -> str:
         lines += [f"## {e(section['title'])}", ""]
         if section["note"]:
             lines += [e(section["note"]), ""]
-        if section["kind"] == "rate":
+        if "statements" in section:
+            # A table of statements (a rate phase's section).
             grade = section.get("grades")
             lines += [
                 f"| {t['statement']} | {t['answers']} | {t['mean']} | {t['distribution']} |"
@@ -477,9 +478,7 @@ def _markdown(r: dict) -> str:
             continue
         if not section["entries"] and not section["ungrouped"]:
             # A section may say what "nothing" means for it ("" says nothing).
-            empty = section.get(
-                "empty", t["no_votes"] if section["kind"] == "vote" else t["no_ideas"]
-            )
+            empty = section.get("empty", t["no_ideas"])
             if empty:
                 lines += [f"*{empty}*", ""]
         for n, item in enumerate(section["entries"], 1):

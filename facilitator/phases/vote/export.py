@@ -52,6 +52,7 @@ def sections(vote: dict, data: dict, f, t: dict) -> list[dict]:
             "kind": "vote",
             "title": vote["title"],
             "note": vote_note(vote, f, t),
+            "empty": t["no_votes"],
             "entries": [
                 {"title": r["title"], "votes": votes_text(r["count"]), "ideas": r["ideas"]}
                 for r in vote["results"]
