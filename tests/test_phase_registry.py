@@ -53,6 +53,78 @@ def test_generic_modules_name_no_kind():
         assert not pattern.search(text), name
 
 
+# Every generic module: the app's own modules, its pages, what one phase hands to the
+# next, the export's printable page and the pages' scripts outside static/js/phases/.
+PROJECT = ROOT.parent
+GENERIC_FILES = sorted(
+    [
+        *ROOT.glob("*.py"),
+        *ROOT.glob("views/*.py"),
+        ROOT / "phases" / "selection.py",
+        *(PROJECT / "templates").rglob("*.html"),
+        *(PROJECT / "static" / "js").glob("*.js"),
+    ]
+)
+
+
+def _kind_branches(text: str) -> list[str]:
+    """Return the lines that compare a kind with a kind's name (`kind == "vote"`,
+    `kind is PhaseKind.RATE`, `s.kind == 'rate'`, `kind in ("vote", ...)`)."""
+    names = "|".join(SETTINGS_MODULES)
+    members = "|".join(kind.name for kind in PhaseKind)
+    compare = r"(?:===?|!==?|\bis\b(?:\s+not)?|(?:\bnot\s+)?\bin\b)"
+    pattern = re.compile(
+        rf"""kind\b["'\]]*\s*{compare}\s*[(\[{{]?\s*"""
+        rf"""(?:["'](?:{names})["']|PhaseKind\.(?:{members})\b)"""
+        rf"""|PhaseKind\.(?:{members})\b"""
+    )
+    return [line.strip() for line in text.splitlines() if pattern.search(line)]
+
+
+def test_generic_code_has_no_kind_chains():
+    """Preparing, selections, the export's Markdown and printable page, the pages and
+    their scripts ask the kinds' specs (or read what the kinds' sections say)."""
+    assert _kind_branches('if phase.kind == "vote":') and _kind_branches(
+        "{% if s.kind == 'rate' %}"
+    )
+    assert _kind_branches("return phase.kind is not PhaseKind.SUMMARY")
+    assert _kind_branches("if (p.kind === 'vote')")
+    assert not _kind_branches("return registry.of(phase).selection_items(w, phase, s)")
+    found = {
+        str(path.relative_to(PROJECT)): lines
+        for path in GENERIC_FILES
+        if (lines := _kind_branches(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_pages_scripts_leave_the_kinds_events_to_the_kinds():
+    """common.js applies session-wide deltas only: a kind's results and answers are
+    applied by its own static/js/phases/<kind>.js (`applyDelta`)."""
+    events = set(registry.queued_events()) | {
+        event
+        for name, spec in registry.KINDS.items()
+        for event in (getattr(spec, "results_event", ""), f"{name}.results")
+        if event
+    }
+    assert {"tally", "rate.results", "vote.set"} <= events
+    for path in (PROJECT / "static" / "js").glob("*.js"):
+        text = path.read_text(encoding="utf-8")
+        cases = set(re.findall(r"case '([a-z_.]+)'", text))
+        assert not cases & events, (path.name, cases & events)
+
+
+def test_selections_and_preparing_ask_the_kinds():
+    """The kinds a Selection may name choose its items themselves; the group kind swaps
+    its suggested themes after preparing (the hooks generic code calls)."""
+    from facilitator.phases.settings_base import SELECTION_KINDS
+
+    for name in SELECTION_KINDS:
+        hook = type(registry.kind(name)).selection_items
+        assert hook is not PhaseKindSpec.selection_items, name
+    assert type(registry.kind("group")).on_prepare is not PhaseKindSpec.on_prepare
+
+
 def test_queued_events_come_from_the_kinds():
     assert {"idea.add", "idea.edit", "idea.delete", "vote.set", "rate.set"} <= set(
         registry.queued_events()

@@ -641,17 +641,6 @@
         });
         return true;
       }
-      case 'tally':
-        if (!state.vote || state.vote.phase_id !== payload.phase_id) return false;
-        state.vote.results = FA.titleRows(payload.results, state.vote.items);
-        state.vote.voters = payload.voters;
-        state.vote.participants = payload.participants;
-        state.vote.revealed = payload.revealed;
-        return true;
-      case 'rate.results':
-        if (!state.rate || state.rate.phase_id !== payload.phase_id) return false;
-        state.rate.results = payload.results;
-        return true;
       case 'actions':
         state.actions = payload.actions || [];
         return true;

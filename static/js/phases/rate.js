@@ -9,11 +9,13 @@ export var takesInput = true;
 export var queued = ['rate.set'];
 export var clientId = ['rate.set'];
 
-// The facilitator's agreed grades (rate `grades: true`).
+// The coalesced results and the facilitator's agreed grades (rate `grades: true`).
 export function applyDelta(state, name, payload) {
   var r = state.rate;
-  if (name !== 'rate.grades' || !r || !payload || r.phase_id !== payload.phase_id) return false;
-  r.grades = payload.grades || {};
+  if (name !== 'rate.results' && name !== 'rate.grades') return false;
+  if (!r || !payload || r.phase_id !== payload.phase_id) return false;
+  if (name === 'rate.results') r.results = payload.results;
+  else r.grades = payload.grades || {};
   return true;
 }
 

@@ -14,6 +14,17 @@ export var clientId = ['vote.set'];
 // The ballot's items are computed by the server from ideas and themes: re-read on these.
 export var resyncOn = ['idea.added', 'idea.updated', 'idea.removed', 'themes'];
 
+// The coalesced results (`tally`), titled from the ballot's items.
+export function applyDelta(state, name, payload) {
+  var v = state.vote;
+  if (name !== 'tally' || !v || v.phase_id !== payload.phase_id) return false;
+  v.results = FA.titleRows(payload.results, v.items);
+  v.voters = payload.voters;
+  v.participants = payload.participants;
+  v.revealed = payload.revealed;
+  return true;
+}
+
 // The control view's note under the input switch: results are hidden from the room.
 export function inputNote(phase) {
   return !!(phase.settings && phase.settings.show_results === 'after_close' && phase.input_open);
