@@ -2,7 +2,9 @@
 
 import secrets
 
-from flask import Blueprint, abort, g, render_template, request, session
+from flask import Blueprint, abort, current_app, g, render_template, request, session
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from .. import operations as ops
 from ..ratelimit import client_address, join_limiter
@@ -32,5 +34,24 @@ def view(code: str):
         tokens[str(workshop.id)] = secrets.token_urlsafe(24)
         session["p"] = tokens
     session.permanent = True
-    response = render_template("participant.html", workshop=workshop)
+    response = render_template(
+        "participant.html", workshop=workshop, i18n_blocks=phone_strings(str(get_locale()))
+    )
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def phone_strings(locale: str) -> Markup:
+    """Return the phone page's JavaScript string blocks in `locale`, rendered once.
+
+    The blocks (`_participant_i18n.html`: about 290 `gettext` calls, most of a page's
+    render) depend on the interface language alone, so each app keeps one copy per
+    language for its lifetime (Flask-Babel also reads a catalogue once per process).
+    With template auto-reload on (debug), they are rendered for every page.
+    """
+    cache = current_app.extensions.setdefault("phone_strings", {})
+    blocks = cache.get(locale)
+    if blocks is None:
+        blocks = Markup(render_template("_participant_i18n.html"))
+        if not current_app.jinja_env.auto_reload:
+            cache[locale] = blocks
+    return blocks
