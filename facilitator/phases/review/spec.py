@@ -17,23 +17,12 @@ from . import settings, tables, view  # noqa: F401  (tables: the metadata knows 
 
 class ReviewSpec(AnswersKind):
     name = "review"
-    settings_model = settings.SETTINGS
-    source_kinds = settings.SOURCE_KINDS
     queued_events = ("review.set",)
     results_event = "review.results"
+    client_fields = ("item_kinds", "scope", "notes", "show_results")
 
-    def client_settings(self, phase, lang, fallback="fi"):
-        from .ops import threshold
-
-        s = phase.settings
-        return {
-            "item_kinds": list(s.item_kinds),
-            "scope": s.scope,
-            "notes": s.notes,
-            "note_max": settings.NOTE_MAX,
-            "show_results": s.show_results,
-            "min_responses": threshold(phase),
-        }
+    def more_client_settings(self, phase, lang, fallback):
+        return {"note_max": settings.NOTE_MAX}
 
     def shared_state(self, ctx: SnapshotContext, phase):
         return {"review": view.review_block(ctx.workshop, ctx.phase, phase, ctx.role)}
