@@ -21,6 +21,12 @@ state bytes the project's phones got). Each run:
    ack); p95 and p100 (the last phone). The floor: `phase` relayed to everyone.
 5. size: bytes of one phone's new state (JSON as sent, uncompressed).
 
+Then, on a fresh server each (project and floor, `--fanout-seconds`, 0 skips it), the
+issue's fan-out scenario: N phones each post one idea every 30 s (a random offset each)
+while the wall is on the projector only (the ideas phase with `wall: projector`; the
+floor relays each idea to the projector and its sender only); figures: idea send ->
+projector p95 and p100, the `idea.add` ack p95, ideas the projector missed.
+
 With `--profile DIR` py-spy records the server during the phase change (raw collapsed
 stacks in DIR) and the run prints where the samples went.
 """
@@ -426,6 +432,137 @@ async def run_target(args, kind: str, n: int, root: Path, tmp: Path, blob=None) 
     return out
 
 
+def projector_wall_models(tmp: Path) -> Path:
+    """A copy of workshop_models/ whose keep-change-give-up ideas phase has the wall on
+    the projector only (`wall: projector`): phones see only their own ideas."""
+    models = tmp / "models"
+    shutil.copytree(ROOT / "workshop_models", models)
+    path = models / f"{fl.TEMPLATE}.yaml"
+    text = path.read_text()
+    assert text.count("wall: participants") == 1, "the template's ideas phase changed"
+    path.write_text(text.replace("wall: participants", "wall: projector"))
+    return models
+
+
+async def run_fanout(args, kind: str, n: int, tmp: Path) -> dict:
+    """N phones posting one idea each per `--fanout-period` s, wall on the projector only."""
+    rng = random.Random(11)
+    server = None
+    if kind == "floor":
+        port = fl_free_port()
+        proc = fl.start_floor(port, tmp / "floor.log")
+    else:
+        server = Server(ROOT, tmp, {"FACILITATOR_MODELS_DIR": str(projector_wall_models(tmp))})
+        server.start()
+        port, proc = server.port, server.proc
+    out: dict = {}
+    phones: list[fl.Phone] = []
+    sent_at: dict[str, float] = {}
+    to_projector: list[float] = []
+    acks: list[float] = []
+    phone_deliveries = [0]
+    refused: list[str] = []
+    try:
+        projector = fl.Phone("127.0.0.1", port, deflate=args.deflate)
+
+        def on_projector_idea(idea):
+            t = sent_at.pop(idea.get("text"), None)
+            if t is not None:
+                to_projector.append(time.monotonic() - t)
+
+        projector.on("idea.added", on_projector_idea)
+        phones = [
+            fl.Phone("127.0.0.1", port, fl.source_address(i), deflate=args.deflate)
+            for i in range(n)
+        ]
+        for ph in phones:
+            ph.on("idea.added", lambda _p: phone_deliveries.__setitem__(0, phone_deliveries[0] + 1))
+            ph.on("ideas.batch", lambda p: phone_deliveries.__setitem__(
+                0, phone_deliveries[0] + len(p.get("events") or [])))  # fmt: skip
+        if kind == "floor":
+            await projector.connect()
+            # The projector is in every phone's room: an idea reaches it and its sender.
+            for i in range(n):
+                await projector.call("join", {"room": f"p{i}"})
+            joined = await fl.connect_many(
+                lambda i: fl.join_floor_phone(phones[i], room=f"p{i}"), n
+            )
+        else:
+            session = await asyncio.to_thread(fl.project_session, f"http://127.0.0.1:{port}")
+            await projector.connect(fl.cookie_of(session["http"]))
+            ack = await projector.call(
+                "join", {"role": "projector", "session_id": session["id"], "protocol": 2}
+            )
+            assert ack.get("ok"), ack
+            joined = await fl.connect_many(
+                lambda i: fl.join_project_phone(phones[i], session["code"]), n
+            )
+            column_of = session["columns"]
+        failed = sum(isinstance(x, Exception) for x in joined)
+        out["fanout_join_failed"] = failed
+        await asyncio.sleep(2.0)
+        used: set[str] = set()
+
+        def fresh_text() -> str:
+            while True:
+                text = idea_text(rng)
+                if text not in used:
+                    used.add(text)
+                    return text
+
+        period, seconds = args.fanout_period, args.fanout_seconds
+        start = time.monotonic() + 0.5
+        offsets = [rng.uniform(0, period) for _ in range(n)]
+        posted = [0]
+
+        async def phone_loop(i: int):
+            ph = phones[i]
+            k = 0
+            while offsets[i] + k * period < seconds:
+                await asyncio.sleep(max(0.0, start + offsets[i] + k * period - time.monotonic()))
+                k += 1
+                if ph.closed:
+                    return
+                text = fresh_text()
+                t = time.monotonic()
+                sent_at[text] = t
+                posted[0] += 1
+                if kind == "floor":
+                    ack = await ph.call("idea", {"text": text})
+                else:
+                    column = column_of[i % len(column_of)]
+                    payload = {"client_id": uuid.uuid4().hex, "text": text, "column": column}
+                    ack = await ph.call("idea.add", payload)
+                acks.append(time.monotonic() - t)
+                if not ack or not ack.get("ok"):
+                    refused.append(str(ack)[:120])
+
+        await asyncio.gather(*(phone_loop(i) for i in range(n)), return_exceptions=True)
+        deadline = time.monotonic() + 10
+        while sent_at and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        out["fanout_ideas"] = posted[0]
+        out["fanout_rate"] = posted[0] / seconds
+        out["fanout_projector_p95"] = fl.p95(to_projector)
+        out["fanout_projector_p100"] = p100(to_projector)
+        out["fanout_ack_p95"] = fl.p95(acks)
+        out["fanout_missed"] = len(sent_at) + len(refused)
+        out["fanout_phone_deliveries"] = phone_deliveries[0]
+        if refused:
+            print(f"  {kind}: {len(refused)} ideas refused, e.g. {refused[0]}", flush=True)
+        if server is not None:
+            log = server.log_path.read_text()
+            out["server_errors"] = log.count("Traceback") + log.count(" ERROR ")
+    finally:
+        for ph in phones:
+            ph.close()
+        if server is not None:
+            server.stop()
+        else:
+            fl.stop(proc)
+    return out
+
+
 def fmt_ms(x: float) -> str:
     if x != x:
         return "-"
@@ -454,6 +591,13 @@ def table(n: int, results: dict) -> str:
         ("join storm: join ack p95", "join_p95", fmt_ms, False),
         ("join failures", "join_failed", str, None),
         ("memory per connected phone", "mem_per_phone_kib", lambda k: f"{k:.0f} KB", False),
+        ("fan-out, wall on projector: ideas posted (1 per phone per period)", "fanout_ideas",
+         str, None),
+        ("fan-out: idea → projector p95", "fanout_projector_p95", fmt_ms, False),
+        ("fan-out: idea → projector p100", "fanout_projector_p100", fmt_ms, False),
+        ("fan-out: idea ack p95", "fanout_ack_p95", fmt_ms, False),
+        ("fan-out: ideas the projector missed", "fanout_missed", str, None),
+        ("fan-out: idea deliveries to phones", "fanout_phone_deliveries", str, None),
     ]  # fmt: skip
     head = f"| {n} phones | " + " | ".join(cols)
     head += " | project ÷ floor |" + (" before ÷ floor |" if "before" in cols else "")
@@ -487,6 +631,20 @@ def main(argv=None) -> int:
     parser.add_argument("--profile-seconds", type=float, default=12)
     parser.add_argument("--profile-join", action="store_true", help="also profile the join storm")
     parser.add_argument("--only", help="run only these targets (e.g. project)")
+    parser.add_argument(
+        "--fanout-seconds",
+        type=float,
+        default=60.0,
+        help="length of the fan-out scenario (wall on the projector); 0 skips",
+    )
+    parser.add_argument(
+        "--fanout-period",
+        type=float,
+        default=30.0,
+        help="seconds between one phone's ideas in the fan-out scenario",
+    )
+    parser.add_argument("--fanout-only", action="store_true",
+                        help="run only the fan-out scenario (project and floor)")  # fmt: skip
     args = parser.parse_args(argv)
     counts = [int(x) for x in args.phones.split(",")]
     fl.raise_own_file_limit(max(counts) * 3 + 500)
@@ -499,19 +657,36 @@ def main(argv=None) -> int:
             targets.append(("before", Path(args.before)))
         if args.only:
             targets = [t for t in targets if t[0] in args.only.split(",")]
-        for kind, root in targets:
+        for kind, root in [] if args.fanout_only else targets:
             tmp = Path(tempfile.mkdtemp(prefix="bench-phase-"))
             try:
                 print(f"{n} phones: {kind} ...", flush=True)
                 results[kind] = asyncio.run(run_target(args, kind, n, root, tmp))
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-        if not args.no_floor and (not args.only or "floor" in args.only.split(",")):
+        if (
+            not args.fanout_only
+            and not args.no_floor
+            and (not args.only or "floor" in args.only.split(","))
+        ):
             blob = (results.get("project") or results.get("before") or {}).get("_blob")
             tmp = Path(tempfile.mkdtemp(prefix="bench-phase-"))
             try:
                 print(f"{n} phones: floor ...", flush=True)
                 results["floor"] = asyncio.run(run_target(args, "floor", n, ROOT, tmp, blob))
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        fanout_targets = ["project"] + ([] if args.no_floor else ["floor"])
+        if args.only:
+            fanout_targets = [k for k in fanout_targets if k in args.only.split(",")]
+        for kind in fanout_targets if args.fanout_seconds > 0 else []:
+            tmp = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
+            try:
+                print(f"{n} phones: {kind}, fan-out with the wall on the projector ...", flush=True)
+                results.setdefault(kind, {}).update(asyncio.run(run_fanout(args, kind, n, tmp)))
+            except Exception as exc:  # noqa: BLE001  the other figures still print
+                print(f"  fan-out failed: {exc!r}", flush=True)
+                failed = True
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         print()
@@ -527,7 +702,11 @@ def main(argv=None) -> int:
                     print(f"  {share:5.1f} %  {name}")
             if r.get("server_errors"):
                 print(f"{kind}: {r['server_errors']} errors in the server log")
-            if r.get("join_failed") or r.get("phase_p100") == float("inf"):
+            if (
+                r.get("join_failed")
+                or r.get("phase_p100") == float("inf")
+                or r.get("fanout_missed")
+            ):
                 failed = True
         print(flush=True)
     print(f"load at end {os.getloadavg()[0]:.1f}")
