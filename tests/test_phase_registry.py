@@ -115,14 +115,18 @@ def test_pages_scripts_leave_the_kinds_events_to_the_kinds():
 
 
 def test_selections_and_preparing_ask_the_kinds():
-    """The kinds a Selection may name choose its items themselves; the group kind swaps
-    its suggested themes after preparing (the hooks generic code calls)."""
+    """The kinds a Selection or an actions phase's source may name choose their items
+    themselves; the group kind swaps its suggested themes after preparing."""
     from facilitator.phases.settings_base import SELECTION_KINDS
 
     for name in SELECTION_KINDS:
         hook = type(registry.kind(name)).selection_items
         assert hook is not PhaseKindSpec.selection_items, name
     assert type(registry.kind("group")).on_prepare is not PhaseKindSpec.on_prepare
+    # What an actions phase offers from its source is the source kind's choice.
+    for name in registry.kind("actions").source_kinds:
+        hook = type(registry.kind(name)).action_candidates
+        assert hook is not PhaseKindSpec.action_candidates, name
 
 
 def test_queued_events_come_from_the_kinds():

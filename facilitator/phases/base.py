@@ -236,6 +236,13 @@ class PhaseKindSpec:
         `title` (and `count` or `category`)."""
         return []
 
+    def action_candidates(self, workshop, phase, categories=None) -> list[dict]:
+        """Return the items of a phase of this kind that an actions phase naming it as
+        `source` offers with "use as action": `key` (stored as the action's
+        `source_item`), `title`, and `count`, `category` (of `categories`, any when
+        None) or `column`. No participant identity."""
+        return []
+
     # -- realtime -------------------------------------------------------------------
 
     def register_events(self, handler) -> None:

@@ -75,28 +75,14 @@ class ActionsSpec(PhaseKindSpec):
         Each item: `key` (stored as the action's `source_item`), `title`, and `count`,
         `category` or `column`. None without a `source`.
         """
-        from ..selection import decided_items, vote_winners
+        from .. import registry
 
         if not phase.settings.source:
             return None
         source = ctx.model.phases[ctx.model.phase_index(phase.settings.source)]
-        if source.kind == "vote":
-            items = [
-                {"key": r["key"], "title": r["title"], "count": r["count"]}
-                for r in vote_winners(ctx.workshop, source)
-            ]
-        elif source.kind == "classify":
-            items = [
-                {"key": i["key"], "title": i["title"], "category": i["category"]}
-                for i in decided_items(ctx.workshop, source, phase.settings.categories)
-            ]
-        else:
-            from ..ideas.ops import visible_ideas
-
-            items = [
-                {"key": f"idea:{i.id}", "title": i.text, "column": i.column}
-                for i in visible_ideas(ctx.workshop, source.id)
-            ]
+        items = registry.of(source).action_candidates(
+            ctx.workshop, source, phase.settings.categories
+        )
         return {"phase_id": source.id, "kind": source.kind.value, "items": items}
 
     def report_counts(self, entries, f, labels):

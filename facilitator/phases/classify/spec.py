@@ -37,6 +37,15 @@ class ClassifySpec(AnswersKind):
         items = decided_items(workshop, phase, selection.categories)
         return items[: selection.top] if selection.top else items
 
+    def action_candidates(self, workshop, phase, categories=None):
+        """The items decided into `categories` (any category when None), with it."""
+        from ..selection import decided_items
+
+        return [
+            {"key": i["key"], "title": i["title"], "category": i["category"]}
+            for i in decided_items(workshop, phase, categories)
+        ]
+
     def report_counts(self, entries, f, labels):
         return []
 

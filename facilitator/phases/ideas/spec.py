@@ -24,6 +24,15 @@ class IdeasSpec(PhaseKindSpec):
     def session_state(self, ctx):
         return {"ideas": []}
 
+    def action_candidates(self, workshop, phase, categories=None):
+        """The ideas on the wall, with their columns."""
+        from .ops import visible_ideas
+
+        return [
+            {"key": f"idea:{i.id}", "title": i.text, "column": i.column}
+            for i in visible_ideas(workshop, phase.id)
+        ]
+
     def shared_state(self, ctx: SnapshotContext, phase):
         state = {}
         if phase.id == ctx.phase.id and phase.settings.columns_from is not None:

@@ -43,6 +43,15 @@ class VoteSpec(AnswersKind):
 
         return vote_winners(workshop, phase)[: selection.top or DEFAULT_TOP]
 
+    def action_candidates(self, workshop, phase, categories=None):
+        """The items with votes, most first, with their counts."""
+        from ..selection import vote_winners
+
+        return [
+            {"key": r["key"], "title": r["title"], "count": r["count"]}
+            for r in vote_winners(workshop, phase)
+        ]
+
     def results_payloads(self, workshop):
         return view.tally_payloads(workshop)
 
