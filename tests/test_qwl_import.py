@@ -35,6 +35,8 @@ def rounds(facilitator, session) -> list:
 
 @pytest.fixture
 def session(facilitator):
+    # The messages below are the English ones (the account's default is Finnish).
+    facilitator.client.get("/lang/en")
     return facilitator.create_session("keep-change-give-up", "QWL-tulokset")
 
 
@@ -127,6 +129,14 @@ def test_empty_file(facilitator, session):
         "column": None,
     }
     assert refused(facilitator, session, b"\xef\xbb\xbf\r\n;;;\r\n")["code"] == "empty_file"
+
+
+def test_messages_follow_the_facilitators_language(facilitator, session):
+    facilitator.client.get("/lang/fi")
+    error = refused(facilitator, session, b"")
+    assert error["message"] == (
+        "Tiedosto on tyhjä: siinä pitää olla otsikkorivi ja yksi rivi kutakin väittämää kohden."
+    )
 
 
 def test_wrong_encoding(facilitator, session):

@@ -235,6 +235,7 @@ def test_qwl_page_imports_shows_errors_and_types_in(facilitator):
     from tests.conftest import csrf_from
 
     session = facilitator.create_session(TEMPLATE, "Sivu")
+    facilitator.client.get("/lang/en")
     page = facilitator.client.get(f"/sessions/{session['id']}/qwl")
     assert page.status_code == 200
     token = csrf_from(page.get_data(as_text=True))
