@@ -51,6 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         upgrade_database()
     _start_retention_purge(app)
+    # With a message queue: other processes' phase changes reach this one's sockets.
+    from .fanout import start_phase_listener
+
+    start_phase_listener(app)
     return app
 
 

@@ -13,18 +13,26 @@ Protocol 1 clients (older pages, scripts) keep the old contract: `phase` is a si
 `<room>:1` and `<room>:2`, so one emit reaches each kind of client.
 
 Rooms span processes through the message queue, the per-socket lists here do not: with
-a message queue, every client gets the protocol 1 `phase` signal and syncs.
+a message queue (several processes), the process that committed a phase change sends the
+protocol 1 signal through the queue, builds the state for its own protocol 2 sockets, and
+announces the change on a Redis channel of its own (`<SOCKETIO_CHANNEL>.phase`: session
+id, version, join address; nothing about a participant). Every other process's listener
+(`start_phase_listener`) then builds the state once per (audience, language) for its own
+sockets and sends it with `phase` and `phase.mine` to them only (`ignore_queue`).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
+import uuid
 from dataclasses import dataclass
 
 from flask import current_app
 
 from . import serializers as ser
-from .extensions import socketio
+from .extensions import db, socketio
 from .models import Workshop
 
 
@@ -116,23 +124,42 @@ def to_phones(workshop_id: int, event: str, payload: dict) -> None:
 def publish_phase(workshop: Workshop, connections: dict, join_url: str, online: int = 0) -> None:
     """Tell every screen of a session the phase or session state changed.
 
-    Protocol 1 sockets get `{"index", "status"}` and sync. Protocol 2 sockets of this
-    process get `{"index", "status", "version", "state", "mine"}`: `state` built once per
-    (audience, content language); phones then get `phase.mine` with their own patch.
+    Protocol 1 sockets get `{"index", "status"}` and sync. Protocol 2 sockets get
+    `{"index", "status", "version", "state", "mine"}`: `state` built once per
+    (audience, content language) in each process for its own sockets; phones then get
+    `phase.mine` with their own patch. With a message queue the other processes hear of
+    the change on the announcement channel and do the same for their sockets.
     """
+    wid = workshop.id
+    if single_process():
+        version = ser.bump(wid)
+        batcher.flush(protocol_room(wid, ser.PARTICIPANT, 2))
+        for role in ser.ROLES:
+            socketio.emit("phase", _base(workshop), to=protocol_room(wid, role, 1))
+        _send_local(workshop, connections, join_url, online, version)
+        return
+    # The protocol 1 signal reaches every process's sockets through the queue at once.
+    for role in ser.ROLES:
+        socketio.emit("phase", _base(workshop), to=protocol_room(wid, role, 1))
+    version = ser.bump(wid)
+    batcher.flush(protocol_room(wid, ser.PARTICIPANT, 2))
+    _announce(wid, version, join_url)
+    _send_local(workshop, connections, join_url, online, version)
+
+
+def _base(workshop: Workshop) -> dict:
+    return {"index": workshop.phase_index, "status": workshop.status.value}
+
+
+def _send_local(
+    workshop: Workshop, connections: dict, join_url: str, online: int, version: int
+) -> None:
+    """Send the new state to this process's protocol 2 sockets of a session, and to no
+    other process's (`ignore_queue`: the message queue is not used)."""
     from .i18n import content_language
 
     wid = workshop.id
-    version = ser.bump(wid)
-    base = {"index": workshop.phase_index, "status": workshop.status.value}
-    phones = protocol_room(wid, ser.PARTICIPANT, 2)
-    batcher.flush(phones)
-    if not single_process():
-        for role in ser.ROLES:
-            socketio.emit("phase", base, to=audience_room(wid, role))
-        return
-    for role in ser.ROLES:
-        socketio.emit("phase", base, to=protocol_room(wid, role, 1))
+    base = _base(workshop)
     model = ser.ops.workshop_model(workshop)
     # Protocol 2 sockets of this session on this process, by (role, content language).
     groups: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
@@ -148,7 +175,7 @@ def publish_phase(workshop: Workshop, connections: dict, join_url: str, online: 
             shared, ctx = ser.shared_snapshot(workshop, role, join_url, online, lang)
         shared = ser.fresh(shared, workshop)
         payload = {**base, "version": version, "state": shared, "mine": role == ser.PARTICIPANT}
-        socketio.emit("phase", payload, to=[sid for sid, _ in sockets])
+        socketio.emit("phase", payload, to=[sid for sid, _ in sockets], ignore_queue=True)
         if role != ser.PARTICIPANT:
             continue
         # The kinds' per-phone hooks read only `participant.id`: no rows to load.
@@ -156,4 +183,97 @@ def publish_phase(workshop: Workshop, connections: dict, join_url: str, online: 
         patches = ser.personal_patches(shared, ctx, participants)
         for sid, pid in sockets:
             mine = {"version": version, "patch": patches.get(pid, {})}
-            socketio.emit("phase.mine", mine, to=sid)
+            socketio.emit("phase.mine", mine, to=sid, ignore_queue=True)
+
+
+# --- several processes: the phase change announced to every process -------------------
+
+# This process, so that its listener skips its own announcements (it has sent them).
+HOST_ID = uuid.uuid4().hex
+_listening: set[str] = set()
+_listening_lock = threading.Lock()
+log = logging.getLogger("facilitator.fanout")
+
+
+def announce_channel(config) -> str:
+    """Return the Redis channel of phase announcements (beside Socket.IO's own)."""
+    return f"{config.get('SOCKETIO_CHANNEL') or 'facilitator'}.phase"
+
+
+def _redis(url: str):
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def _announce(workshop_id: int, version: int, join_url: str) -> None:
+    """Tell the other processes a session's phase changed (after the commit)."""
+    config = current_app.config
+    message = {"workshop_id": workshop_id, "version": version, "join_url": join_url}
+    message["host"] = HOST_ID
+    try:
+        client = current_app.extensions.get("facilitator_announcer")
+        if client is None:
+            client = current_app.extensions["facilitator_announcer"] = _redis(
+                config["SOCKETIO_MESSAGE_QUEUE"]
+            )
+        client.publish(announce_channel(config), json.dumps(message))
+    except Exception as exc:  # noqa: BLE001  the change is committed; phones can sync
+        log.error("phase announcement failed (%s)", type(exc).__name__)
+
+
+def start_phase_listener(app) -> None:
+    """Listen for other processes' phase announcements (once per process and channel;
+    only with a message queue)."""
+    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if not url:
+        return
+    channel = announce_channel(app.config)
+    with _listening_lock:
+        if channel in _listening:
+            return
+        _listening.add(channel)
+    socketio.start_background_task(_listen, app, url, channel)
+
+
+def _listen(app, url: str, channel: str) -> None:
+    while True:
+        try:
+            pubsub = _redis(url).pubsub(ignore_subscribe_messages=True)
+            pubsub.subscribe(channel)
+            for message in pubsub.listen():
+                if message.get("type") == "message":
+                    _on_announcement(app, message["data"])
+        except Exception as exc:  # noqa: BLE001  the listener must outlive Redis restarts
+            log.error("phase listener: %s; listening again in 1 s", type(exc).__name__)
+        socketio.sleep(1)
+
+
+def _on_announcement(app, data) -> None:
+    """Another process changed a session's phase: send the state to this one's sockets."""
+    from . import realtime
+
+    message = json.loads(data)
+    if message.get("host") == HOST_ID:
+        return
+    wid = int(message["workshop_id"])
+    with app.app_context():
+        try:
+            workshop = db.session.get(Workshop, wid)
+            if workshop is None:
+                return
+            # This process's own version (a phone's `phase.mine` matches it); the cached
+            # shared snapshots of the session are stale from here.
+            version = ser.bump(wid)
+            batcher.flush(protocol_room(wid, ser.PARTICIPANT, 2))
+            _send_local(
+                workshop,
+                realtime.connections,
+                str(message.get("join_url") or ""),
+                realtime.online_count(wid),
+                version,
+            )
+        except Exception as exc:  # noqa: BLE001  one bad message must not stop the rest
+            log.error("phase announcement not delivered here (%s)", type(exc).__name__)
+        finally:
+            db.session.remove()

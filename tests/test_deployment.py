@@ -357,10 +357,12 @@ def test_two_processes_behind_nginx_share_one_session(two_processes):
             if n >= 3 and all(_established_to(s.port) for s in servers):
                 break
         assert all(_established_to(s.port) for s in servers), "one process got every phone"
-        ideas, phases = set(), set()
+        ideas, phases, states, mine = set(), set(), {}, {}
         for n, phone in enumerate(phones):
             phone.on("idea.added", lambda payload, n=n: ideas.add(n))
-            phone.on("phase", lambda payload, n=n: phases.add(n))
+            # Protocol 2 phones: the new state comes with the event, no `sync` needed.
+            phone.on("phase", lambda payload, n=n: (phases.add(n), states.setdefault(n, payload)))
+            phone.on("phase.mine", lambda payload, n=n: mine.setdefault(n, payload))
         # The last phone joined on the process the first did not necessarily use.
         ack = await phones[-1].call(
             "idea.add",
@@ -380,6 +382,16 @@ def test_two_processes_behind_nginx_share_one_session(two_processes):
                 break
             await asyncio.sleep(0.05)
         assert len(phases) == len(phones), f"{len(phases)} of {len(phones)} phones got the phase"
+        # Phones on both processes (the one that took the click and the other) got their
+        # new state inside `phase`, and their own part in `phase.mine`.
+        without = [n for n in phases if not states[n].get("state")]
+        assert not without, f"{len(without)} of {len(phones)} phones got `phase` without state"
+        assert {payload["index"] for payload in states.values()} == {2}
+        for _ in range(100):
+            if len(mine) == len(phones):
+                break
+            await asyncio.sleep(0.05)
+        assert len(mine) == len(phones), f"{len(mine)} of {len(phones)} phones got phase.mine"
         for phone in phones:
             phone.close()
 
