@@ -10,7 +10,8 @@ ports, certificate paths and the upstream addresses changed; `worker_processes a
 kept). `--phones` light phones (bench/floor.py) from as many loopback addresses join one
 session over TLS through nginx (sticky by address, so they spread over the processes),
 then the facilitator moves the phase through nginx: the run times until every phone has
-its new state (the `phase` event, plus the `sync` ack when the event carries no state),
+its new state (the `phase` event, plus the `sync` ack when the event carries no state:
+counted, 0 since the phase change is announced to every process),
 and one idea posted by a phone until it reached every phone. /healthz through nginx is
 timed while the phase change is on. The floor (bench/floor.py: one relay process, no
 nginx) runs the same crowd first. Exit 1 when a phone failed to join or missed the
@@ -114,12 +115,14 @@ async def crowd(
 
     # The phase change.
     got: dict[int, float] = {}
+    synced: set[int] = set()
 
     def on_phase(i, phone):
         def handler(payload):
             if not session or (payload and "state" in payload):
                 got[i] = time.monotonic()
                 return
+            synced.add(i)
 
             async def sync():
                 with contextlib.suppress(Exception):
@@ -155,6 +158,8 @@ async def crowd(
     figures["phones with the new state"] = f"{len(got)} of {len(live)}"
     if len(got) < len(live):
         figures["_failed"] = True
+    if session:
+        figures["phones that needed a sync (no state in `phase`)"] = str(len(synced))
     figures["phase change → state p50/p95/p99/max ms"] = fl.percentiles(times)
     figures["/healthz during the phase change"] = f"{hz * 1000:.0f} ms" if hz else "NO ANSWER"
     figures["server CPU for the phase change (all processes)"] = (
