@@ -61,7 +61,7 @@ def test_phones_add_ideas_inside_the_window_and_start_keeps_them(facilitator, ph
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", days["closes_on"])
     first = phones[0].add_idea("yksi", column="change")
     info = facilitator.api("GET", f"/sessions/{session['id']}/collecting").get_json()
-    assert info["text"] == "1 idea from 1 phone"
+    assert info["text"] == "1 ajatus 1 puhelimesta"
     ok = phones[0].emit("idea.delete", {"id": first["idea"]["id"]})
     assert ok["ok"], ok
     for i, phone in enumerate(phones):
@@ -70,10 +70,10 @@ def test_phones_add_ideas_inside_the_window_and_start_keeps_them(facilitator, ph
             assert ack["ok"], ack
     info = facilitator.api("GET", f"/sessions/{session['id']}/collecting").get_json()
     assert (info["ideas"], info["phones"]) == (6, 3)
-    assert info["text"] == "6 ideas from 3 phones"
+    assert info["text"] == "6 ajatusta 3 puhelimesta"
     # The session list says so before the meeting.
     page = facilitator.client.get("/sessions").get_data(as_text=True)
-    assert "6 ideas from 3 phones" in page
+    assert "6 ajatusta 3 puhelimesta" in page
 
     # Starting the session keeps what was collected.
     r = facilitator.api("POST", f"/sessions/{session['id']}/start")
@@ -106,7 +106,7 @@ def test_outside_the_window_phones_get_a_clear_message(app, facilitator, phone_f
     phone.received()
     ack = phone.add_idea("too late", column="change")
     assert ack["ok"] is False and ack["error"]["code"] == "collecting_closed"
-    assert "closed on" in ack["error"]["message"]
+    assert "päättyi" in ack["error"]["message"]
     # Phones share a snapshot built at most SHARED_TTL seconds ago when nothing was
     # published (the window was moved behind the app's back here).
     time.sleep(2.1)
@@ -224,7 +224,7 @@ def test_collect_page_message_and_poster(facilitator):
     )
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     html = facilitator.client.get(f"/sessions/{session['id']}/collect").get_data(as_text=True)
-    assert "0 ideas from 0 phones" in html
+    assert "0 ajatusta 0 puhelimesta" in html
     assert "Ennakkotehtävä" in html and "Förhandsuppgift" in html
     assert session["join_code"] in html
     poster = facilitator.client.get(f"/sessions/{session['id']}/collect/poster")
@@ -234,7 +234,7 @@ def test_collect_page_message_and_poster(facilitator):
         f"/sessions/{session['id']}/collect",
         data={"csrf_token": token.group(1), "opens_at": closes, "closes_at": opens},
     )
-    assert r.status_code == 400 and "must end after it begins" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "pitää päättyä alkamisen jälkeen" in r.get_data(as_text=True)
 
 
 def collecting_local(moment: datetime) -> str:

@@ -33,7 +33,7 @@ def test_phone_writes_before_the_session_and_the_facilitator_sees_the_count(
     control.fill("#closes_at", local(now + timedelta(days=3)))
     control.locator("#collect-open").click()
     control.wait_for_url(re.compile(r"/collect$"))
-    assert control.locator("#collect-count").inner_text() == "0 ideas from 0 phones"
+    assert control.locator("#collect-count").inner_text() == "0 ajatusta 0 puhelimesta"
     assert session["join_code"] in control.input_value("#collect-message-fi")
 
     phone = phone_page(browser, **SMALL_PHONE)
@@ -50,7 +50,7 @@ def test_phone_writes_before_the_session_and_the_facilitator_sees_the_count(
     phone.screenshot(path=str(tmp_path / "collecting-phone-320.png"), full_page=True)
 
     # The facilitator's open page counts them (it re-reads every 10 s, no reload).
-    control.locator("#collect-count", has_text=re.compile(r"^2 ideas from 1 phone$")).wait_for(
+    control.locator("#collect-count", has_text=re.compile(r"^2 ajatusta 1 puhelimesta$")).wait_for(
         timeout=25_000
     )
     control.screenshot(path=str(tmp_path / "collecting-control.png"), full_page=True)
