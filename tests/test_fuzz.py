@@ -182,7 +182,8 @@ def test_unexpected_errors_carry_an_error_id_and_no_content(
     def broken(*_args, **_kwargs):
         raise RuntimeError("salainen sisältö")
 
-    monkeypatch.setattr(ideas_ops, "add_idea", broken)
+    # The phone's event holds the operation itself; break a step the operation calls.
+    monkeypatch.setattr(ideas_ops, "first_write", broken)
     caplog.set_level(logging.INFO)
     ack = phone.add_idea("salainen sisältö", column)
     assert ack["error"]["code"] == "server_error"

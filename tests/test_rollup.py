@@ -131,8 +131,9 @@ def test_three_units_pooling_rule_and_no_raw_walls(facilitator, phone_factory):
             assert THEME.format(unit=unit["name"]) in text
         assert "participant_id" not in text and "join_code" not in text
     html = page.get_data(as_text=True)
-    assert "not shown: fewer than 5 answers in some unit" in html
-    assert "not shown: fewer than 5 answers in some unit" in md.get_data(as_text=True)
+    # The facilitator reads Finnish: "not shown: fewer than 5 answers in some unit".
+    assert "ei näytetä: jossakin yksikössä alle 5 vastausta" in html
+    assert "ei näytetä: jossakin yksikössä alle 5 vastausta" in md.get_data(as_text=True)
     assert [ws.title for ws in book.worksheets][:2] == ["Units", "Agreed items"] or len(
         book.worksheets
     ) == 4
