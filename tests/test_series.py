@@ -184,9 +184,10 @@ def test_numbered_sessions_and_the_suggested_next_step(facilitator):
     state = facilitator.api("GET", f"/sessions/{made[0]['id']}").get_json()
     assert state["session"]["series"] == {"id": series_id, "title": "Kokeilusarja", "number": 2}
     page = facilitator.client.get(f"/teams/{team_id}").get_data(as_text=True)
-    assert "Session 2: Kokeilusarja 2" in page and "session 6" in page
+    # In the facilitator's Finnish: "Session 2: …", "(session 6)".
+    assert "Työpaja 2: Kokeilusarja 2" in page and "työpaja 6" in page
     control = facilitator.client.get(f"/sessions/{made[0]['id']}").get_data(as_text=True)
-    assert "Session 2 of its series" in control
+    assert "Sarjan työpaja 2" in control
 
 
 def test_series_of_other_people_are_refused(facilitator, other):
@@ -244,7 +245,7 @@ def test_new_session_page_offers_only_visible_teams_and_series(facilitator, othe
     r = facilitator.client.post("/sessions/new", data={**form, "team_id": str(theirs)})
     assert r.status_code == 400
     # The session list shows the number.
-    assert "Kokeilusarja, session 2" in facilitator.client.get("/sessions").get_data(as_text=True)
+    assert "Kokeilusarja, työpaja 2" in facilitator.client.get("/sessions").get_data(as_text=True)
 
 
 def test_team_page_starts_the_next_session(facilitator):
