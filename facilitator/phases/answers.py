@@ -151,3 +151,16 @@ def set_session_answer(
     result = session_answers(table, item, column, workshop, phase.id)
     publication().emit(workshop.id, event, {"phase_id": phase.id, name: result})
     return result
+
+
+def revealed(workshop, current, phase) -> bool:
+    """Tell whether the room (projector and phones) may see a phase's results now.
+
+    With `show_results: after_close` they stay hidden while input is open in that phase
+    itself: closing input is the reveal (as for a vote). Another phase, or a closed
+    session, always shows them. The facilitator sees them live; below the threshold
+    nobody does (each kind's view applies that).
+    """
+    if current.id != phase.id or workshop.status is SessionStatus.CLOSED:
+        return True
+    return phase.settings.show_results == "live" or not workshop.input_open

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from ...models import SessionStatus, Workshop
+from ...models import Workshop
+from ..answers import revealed
 from ..base import FACILITATOR, ROLES
 from . import ops
-
-
-def revealed(workshop: Workshop, current, phase) -> bool:
-    """Tell whether the room (projector and phones) may see the distributions now.
-
-    With `show_results: after_close` they stay hidden while input is open in the
-    classify phase itself: closing input is the reveal (as for a vote).
-    """
-    if current.id != phase.id or workshop.status is SessionStatus.CLOSED:
-        return True
-    return phase.settings.show_results == "live" or not workshop.input_open
 
 
 def categories(phase, text) -> list[dict]:

@@ -3,17 +3,11 @@ import), the helper questions and, when allowed, the focus tally. No phone's cho
 
 from __future__ import annotations
 
-from ...models import SessionStatus, Workshop
+from ...models import Workshop
 from ...qwl import store
+from ..answers import revealed
 from ..base import FACILITATOR, ROLES
 from . import ops
-
-
-def revealed(workshop: Workshop, current, phase) -> bool:
-    """Tell whether the room may see the focus tally now (as for a vote's show_results)."""
-    if current.id != phase.id or workshop.status is SessionStatus.CLOSED:
-        return True
-    return phase.settings.show_results == "live" or not workshop.input_open
 
 
 def tally_payload(workshop: Workshop, current, phase, role: str) -> dict:

@@ -6,21 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from ...extensions import db
-from ...models import SessionStatus, Team, Workshop
+from ...models import Team, Workshop
 from ..actions.view import action_dict
+from ..answers import revealed
 from ..base import FACILITATOR, ROLES
 from . import ops
-
-
-def revealed(workshop: Workshop, current, phase) -> bool:
-    """Tell whether the room (projector and phones) may see the distributions now.
-
-    `show_results: after_close` keeps them hidden while input is open in the review
-    itself; the facilitator sees them live; below the threshold nobody does.
-    """
-    if current.id != phase.id or workshop.status is SessionStatus.CLOSED:
-        return True
-    return phase.settings.show_results == "live" or not workshop.input_open
 
 
 def session_dict(workshop: Workshop) -> dict:
