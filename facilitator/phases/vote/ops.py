@@ -55,8 +55,12 @@ def source_items(workshop: Workshop, source, columns=None) -> list[dict]:
             .order_by(Theme.position, Theme.id)
         ).all()
         ideas = visible_ideas(workshop, ideas_phase_id)
+        # One pass over the ideas (not one per theme): each theme's ideas, in idea order.
+        by_theme: dict[int | None, list] = {}
+        for idea in ideas:
+            by_theme.setdefault(idea.theme_id, []).append(idea)
         for theme in themes:
-            inside = [i for i in ideas if i.theme_id == theme.id]
+            inside = by_theme.get(theme.id, [])
             kept = [i for i in inside if wanted(i)]
             if inside and not kept:
                 continue
@@ -80,27 +84,48 @@ def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
         return False
     model = core.workshop_model(workshop)
     source = model.phases[model.phase_index(vote_phase.settings.source)]
-    if vote_phase.kind == KIND and (
-        source.kind == "classify" or getattr(vote_phase.settings, "columns", None)
-    ):
-        # A restricted ballot: check against the ballot itself.
+    if vote_phase.kind == KIND and source.kind == "classify":
+        # A ballot of decided classify items: check against the ballot itself.
         return key in {item["key"] for item in vote_items(workshop, vote_phase)}
+    # Columns (`source_items`): only ideas of those columns, and the themes holding one
+    # of them or no idea at all. Checked on this one item, not by building the ballot.
+    columns = getattr(vote_phase.settings, "columns", None) if vote_phase.kind == KIND else None
     grouped = source.kind == "group"
+    ideas_phase_id = source.settings.source if grouped else source.id
     if kind == "theme":
         theme = db.session.get(Theme, int(raw_id))
-        return (
+        if not (
             grouped
             and theme is not None
             and theme.workshop_id == workshop.id
             and (theme.phase_id == source.id)
+        ):
+            return False
+        if columns is None:
+            return True
+        inside = set(
+            db.session.scalars(
+                select(Idea.column)
+                .filter_by(
+                    workshop_id=workshop.id,
+                    phase_id=ideas_phase_id,
+                    theme_id=theme.id,
+                    deleted=False,
+                    hidden=False,
+                )
+                .where(Idea.merged_into_id.is_(None))
+                .distinct()
+            )
         )
+        return not inside or any(column in columns for column in inside)
     if kind != "idea":
         return False
     idea = db.session.get(Idea, int(raw_id))
-    ideas_phase_id = source.settings.source if grouped else source.id
     if idea is None or idea.workshop_id != workshop.id or idea.phase_id != ideas_phase_id:
         return False
     if not idea.visible:
+        return False
+    if columns is not None and idea.column not in columns:
         return False
     if grouped and idea.theme_id is not None:
         # A grouped idea is voted on through its theme (when the theme is of this group).
