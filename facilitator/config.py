@@ -111,12 +111,18 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         # Every socket of one participant (tabs) together.
         "PARTICIPANT_EVENT_BURST": 120,
         "PARTICIPANT_EVENT_RATE": 20.0,
-        # Per address and session: new participants (a room behind one NAT joins at once)
-        # and ideas (a ward of 40 phones posts ~2 a second at a lively pace).
-        "NEW_PARTICIPANTS_PER_ADDRESS_BURST": 100,
-        "NEW_PARTICIPANTS_PER_ADDRESS_PER_MINUTE": 100,
-        "IDEAS_PER_ADDRESS_BURST": 150,
-        "IDEAS_PER_ADDRESS_RATE": 5.0,
+        # Per address and session: new participants and ideas. A venue's Wi-Fi puts a
+        # whole hall behind one NAT address: 2,000 phones joining within a few minutes,
+        # 1,000 phones posting an idea every 30 s (33 a second). A ward of 40 phones
+        # posts ~2 a second at a lively pace.
+        "NEW_PARTICIPANTS_PER_ADDRESS_BURST": _int_env(
+            "FACILITATOR_NEW_PARTICIPANTS_PER_ADDRESS_BURST", 2000
+        ),
+        "NEW_PARTICIPANTS_PER_ADDRESS_PER_MINUTE": _int_env(
+            "FACILITATOR_NEW_PARTICIPANTS_PER_ADDRESS_PER_MINUTE", 600
+        ),
+        "IDEAS_PER_ADDRESS_BURST": _int_env("FACILITATOR_IDEAS_PER_ADDRESS_BURST", 300),
+        "IDEAS_PER_ADDRESS_RATE": float(os.environ.get("FACILITATOR_IDEAS_PER_ADDRESS_RATE", "40")),
         # Connections (transport.py, the eventlet server): open at once in all, and from
         # one client address (0 = no per-address cap; trusted proxies and 127.0.0.1 count
         # only in the total). Measured: a phone holds up to 8 connections for the ~10 s

@@ -87,8 +87,10 @@ def latency(client: socketio.Client, rounds: int = 15) -> float:
 
 @pytest.fixture
 def server(tmp_path):
-    """The real server on SQLite with the eventlet default."""
+    """The real server on SQLite with the eventlet default (a ward-sized address budget)."""
     process = ServerProcess(tmp_path)
+    process.env["FACILITATOR_IDEAS_PER_ADDRESS_BURST"] = "150"
+    process.env["FACILITATOR_IDEAS_PER_ADDRESS_RATE"] = "5"
     process.start()
     yield process
     process.stop()
