@@ -17,6 +17,7 @@ Operations change rows and queue what to publish; the edge commits.
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as format_date_in
@@ -30,27 +31,28 @@ from .models import Idea, IllegalTransition, SessionStatus, Workshop, utcnow
 from .phases.base import publication
 
 # The short message the facilitator pastes into e-mail or chat, in the session's
-# language. {title}, {url}, {code}, {opens}, {closes} are filled in.
+# language. {title}, {url}, {site} (the server's address without the scheme), {code},
+# {opens}, {closes} are filled in.
 MESSAGES = {
     "fi": (
-        "Ennakkotehtävä: {title}\n\n"
+        "Ennakkovastaaminen: {title}\n\n"
         "Voit kirjoittaa ajatuksesi jo ennen työpajaa, nimettömästi omalla puhelimellasi. "
         "Vastausaika on {opens}–{closes}. Avaa linkki: {url}\n"
-        "(tai mene sivulle ja anna liittymiskoodi {code}). Käsittelemme ajatukset yhdessä "
+        "(tai mene sivulle {site} ja anna liittymiskoodi {code}). Käsittelemme ajatukset yhdessä "
         "työpajassa."
     ),
     "sv": (
-        "Förhandsuppgift: {title}\n\n"
-        "Du kan skriva dina tankar redan före workshoppen, anonymt med din egen telefon. "
+        "Svar i förväg: {title}\n\n"
+        "Du kan skriva dina tankar redan före workshoppen, anonymt på din egen telefon. "
         "Svarstiden är {opens}–{closes}. Öppna länken: {url}\n"
-        "(eller gå till sidan och ange anslutningskoden {code}). Vi går igenom tankarna "
+        "(eller gå till sidan {site} och ange anslutningskoden {code}). Vi går igenom tankarna "
         "tillsammans i workshoppen."
     ),
     "en": (
         "Before the session: {title}\n\n"
         "You can write your thoughts before the session, anonymously on your own phone. "
         "Answers are open {opens}–{closes}. Open the link: {url}\n"
-        "(or go to the page and enter the join code {code}). We go through the ideas "
+        "(or go to {site} and enter the join code {code}). We go through the ideas "
         "together in the session."
     ),
 }
@@ -203,6 +205,7 @@ def message_texts(workshop: Workshop, url: str) -> dict[str, str]:
             title=workshop.title,
             url=url,
             code=workshop.join_code,
+            site=urlsplit(url).netloc or url,
             opens=_day_text(local_day(workshop.collect_opens_at), lang),
             closes=_day_text(local_day(workshop.collect_closes_at), lang),
         )

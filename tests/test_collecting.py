@@ -225,7 +225,7 @@ def test_collect_page_message_and_poster(facilitator):
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     html = facilitator.client.get(f"/sessions/{session['id']}/collect").get_data(as_text=True)
     assert "0 ajatusta 0 puhelimesta" in html
-    assert "Ennakkotehtävä" in html and "Förhandsuppgift" in html
+    assert "Ennakkovastaaminen:" in html and "Svar i förväg:" in html
     assert session["join_code"] in html
     poster = facilitator.client.get(f"/sessions/{session['id']}/collect/poster")
     assert poster.status_code == 200 and "qr.svg" in poster.get_data(as_text=True)
