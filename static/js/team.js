@@ -64,6 +64,9 @@
     Array.prototype.forEach.call(root.querySelectorAll('button, select, input, textarea'), function (el) {
       el.disabled = true;
     });
+    // The calendar feed and the posters ended with the link: do not offer them.
+    var files = document.querySelector('.team-files');
+    if (files) files.hidden = true;
     if (socket) socket.disconnect();
   }
 

@@ -138,6 +138,8 @@ def test_stale_save_on_a_phone_then_the_link_is_stopped(server, browser):
         assert ended.inner_text().strip()
         assert page.locator(f"#board-item-{item_id} button[type=submit]").is_disabled()
         assert page.locator(f"#board-item-{item_id} select[name=status]").is_disabled()
+        # The calendar feed and posters ended with the link: no dead links are offered.
+        assert page.locator(".team-files").is_hidden()
     other.screenshot(path="/tmp/team_member_stopped_375.png", full_page=True)
     found += violations(axe, other, "member board, link stopped")
     # A save tried anyway (a page that missed the event) changes nothing.
