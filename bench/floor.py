@@ -4,7 +4,8 @@
 
 *The floor* is a minimal Flask-SocketIO server on eventlet that only relays: a socket
 `join`s a room (`{"room": "s"}`), an `idea` is broadcast to the room as `idea.added`,
-a `phase` is broadcast to the room as `phase` with the state blob it was given. It
+a `phase` is broadcast to the room as `phase` with the state blob it was given, a
+`vote` adds a dot to in-memory counts and sends them to the room it names as `tally`. It
 keeps eventlet's stock websocket (permessage-deflate when the client offers it) and
 raises only the connection cap (eventlet's default 1,024 would stop it at 2,000
 phones). A bench measures it beside the project in the same run.
@@ -411,6 +412,17 @@ def serve_floor(port: int) -> None:
         idea = {"id": time.monotonic_ns(), "text": data.get("text"), "sent": data.get("sent")}
         emit("idea.added", idea, to=room)
         return {"ok": True, "idea": idea}
+
+    counts: dict[str, int] = {}
+
+    @socketio.on("vote")
+    def on_vote(data):
+        # A dot: count it and send the projector the new counts at once.
+        key = str((data or {}).get("item"))
+        counts[key] = counts.get(key, 0) + 1
+        results = [{"key": k, "count": c} for k, c in counts.items()]
+        emit("tally", {"results": results}, to=str((data or {}).get("room", "projector")))
+        return {"ok": True}
 
     @socketio.on("phase")
     def on_phase(data):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Request, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
@@ -119,6 +120,22 @@ class CleanFormRequest(Request):
     parameter_storage_class = _CleanForm
 
 
+class SocketSessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, not decoded again for every socket event.
+
+    Flask-SocketIO pushes a request context per event, which opens the session from
+    the cookie (a signature check and a decode), then replaces it with the socket's
+    own copy made at its first event (`saved_session` in the socket's environ). From
+    the second event on, that copy is returned at once.
+    """
+
+    def open_session(self, app, request):
+        saved = request.environ.get("saved_session")
+        if saved is not None:
+            return saved
+        return super().open_session(app, request)
+
+
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     from . import (
@@ -128,6 +145,7 @@ def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
+    app.session_interface = SocketSessionInterface()
     # PostgreSQL waits yield to other connections under eventlet (extensions.py).
     app.extensions["database_wait"] = choose_database_waits(app.config)
     with app.app_context():

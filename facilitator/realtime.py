@@ -422,12 +422,16 @@ def _joined() -> tuple[Connection, Workshop]:
     return conn, workshop
 
 
-def _participant() -> tuple[Workshop, Participant]:
-    """Return the caller's session and participant, or refuse."""
+def _participant() -> tuple[Workshop, fanout.PhoneRef]:
+    """Return the caller's session and participant, or refuse.
+
+    The participant is its id (`fanout.PhoneRef`), not its row: the kinds' operations
+    need only the id, and a write locks the row itself when it must.
+    """
     conn, workshop = _joined()
     if conn.role != ser.PARTICIPANT or conn.participant_id is None:
         raise OperationError("forbidden")
-    return workshop, db.session.get(Participant, conn.participant_id)
+    return workshop, fanout.PhoneRef(conn.participant_id)
 
 
 def _snapshot(conn: Connection, workshop: Workshop) -> dict:

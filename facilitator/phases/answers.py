@@ -31,15 +31,22 @@ def threshold(phase) -> int:
     return max(MIN_RESPONSES, phase.settings.min_responses)
 
 
-def set_answer(table, key: Mapping[str, Any], values: Mapping[str, Any] | None, **new) -> bool:
+_UNREAD = object()
+
+
+def set_answer(
+    table, key: Mapping[str, Any], values: Mapping[str, Any] | None, row=_UNREAD, **new
+) -> bool:
     """Set the one row of `table` that `key` names to `values` (None removes it).
 
-    `new` gives the columns only a new row needs (its `workshop_id`). Returns False when
-    another write of the same key won the race (the unique constraint at the flush): the
-    session is rolled back and the caller runs its operation again, which then finds
-    and sets the winner's row.
+    `new` gives the columns only a new row needs (its `workshop_id`); `row` is that row
+    (or None) when the caller has already read it. Returns False when another write of
+    the same key won the race (the unique constraint at the flush): the session is
+    rolled back and the caller runs its operation again, which then finds and sets the
+    winner's row.
     """
-    row = db.session.scalar(select(table).filter_by(**key))
+    if row is _UNREAD:
+        row = db.session.scalar(select(table).filter_by(**key))
     if values is None:
         if row is not None:
             db.session.delete(row)
@@ -64,9 +71,11 @@ class LostRace(Exception):
     """Another write of the same key won (`set_answer` rolled back): run the operation again."""
 
 
-def store(table, key: Mapping[str, Any], values: Mapping[str, Any] | None, **new) -> None:
+def store(
+    table, key: Mapping[str, Any], values: Mapping[str, Any] | None, row=_UNREAD, **new
+) -> None:
     """`set_answer`, raising LostRace when another write of the key won (see `retrying`)."""
-    if not set_answer(table, key, values, **new):
+    if not set_answer(table, key, values, row, **new):
         raise LostRace
 
 

@@ -149,15 +149,25 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
     if not is_vote_item(workshop, phase, item_key):
         raise OperationError("not_found")
     # Lock the participant's row so two concurrent votes cannot both pass the budget check.
-    db.session.scalar(select(Participant).filter_by(id=participant.id).with_for_update())
-    votes = my_votes(participant, phase.id)
+    db.session.execute(
+        select(Participant.id).where(Participant.id == participant.id).with_for_update()
+    )
+    rows = db.session.scalars(
+        select(Vote).filter_by(participant_id=participant.id, phase_id=phase.id)
+    ).all()
+    votes = {row.item_key: row.count for row in rows}
     others = sum(c for key, c in votes.items() if key != item_key)
     if others + count > settings.budget:
         raise OperationError("budget_exceeded", budget=settings.budget)
     key = {"participant_id": participant.id, "phase_id": phase.id, "item_key": item_key}
-    store(Vote, key, {"count": count} if count else None, workshop_id=workshop.id)
+    row = next((row for row in rows if row.item_key == item_key), None)
+    store(Vote, key, {"count": count} if count else None, row, workshop_id=workshop.id)
     publication().mark(workshop.id, KIND)
-    return my_votes(participant, phase.id)
+    if count:
+        votes[item_key] = count
+    else:
+        votes.pop(item_key, None)
+    return votes
 
 
 def move_votes(workshop: Workshop, old_key: str, new_key: str) -> None:
