@@ -137,7 +137,8 @@ async def run(args, kind: str, tmp: Path) -> dict:
         started = time.monotonic()
         joined = await fl.connect_many(join_one, args.phones, concurrency=50)
         failed = [r for r in joined if isinstance(r, Exception)]
-        out["joined"] = f"{args.phones - len(failed)} of {args.phones} in {time.monotonic() - started:.1f} s"
+        took = time.monotonic() - started
+        out["joined"] = f"{args.phones - len(failed)} of {args.phones} in {took:.1f} s"
         if failed:
             out["join_errors"] = sorted({str(e)[:80] for e in failed})
         if kind == "project":
@@ -233,9 +234,11 @@ async def run(args, kind: str, tmp: Path) -> dict:
         out["final_tally"] = sum(final.values())
         out["lost"] = sum(acked_on.values()) - sum(final.values())
         if kind == "project":
-            state = session["http"].get(
-                f"http://127.0.0.1:{port}/api/v1/sessions/{session['id']}"
-            ).json()
+            state = (
+                session["http"]
+                .get(f"http://127.0.0.1:{port}/api/v1/sessions/{session['id']}")
+                .json()
+            )
             results = ((state.get("vote") or {}).get("results")) or []
             out["api_total"] = sum(r["count"] for r in results)
     finally:
@@ -286,7 +289,8 @@ def main(argv=None) -> int:
         ("lost (acknowledged - final tally)", "lost"),
         ("server CPU during the burst (s)", "cpu_s"),
     ]
-    print(f"\n| {args.phones} phones x {args.dots} dots, {args.seconds:g} s | " + " | ".join(kinds) + " |")
+    head = f"{args.phones} phones x {args.dots} dots, {args.seconds:g} s"
+    print(f"\n| {head} | " + " | ".join(kinds) + " |")
     print("|---|" + "---|" * len(kinds))
     for label, key in rows:
         cells = []

@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
                     plan.append((phones[phone], key, 1 if step % 2 == 0 else 0))
                 for phone in phones:
                     phone.received()
-                profiler = cProfile.Profile() if args.profile and round_ == args.rounds - 1 else None
+                last = round_ == args.rounds - 1
+                profiler = cProfile.Profile() if args.profile and last else None
                 before = statements[0]
                 t0 = time.process_time()
                 if profiler:
