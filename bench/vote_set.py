@@ -38,10 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default SQLite)")
     parser.add_argument("--profile", default=None, help="cProfile of the last round here")
+    parser.add_argument("--no-pre-ping", action="store_true", help="pool_pre_ping off")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        with test_app(url, RESULTS_INTERVAL=0.5, PARTICIPANT_EVENT_BURST=10**6) as app:
+        extra = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}} if args.no_pre_ping else {}
+        with test_app(url, RESULTS_INTERVAL=0.5, PARTICIPANT_EVENT_BURST=10**6, **extra) as app:
             statements = [0]
             with app.app_context():
                 event.listen(

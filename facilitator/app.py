@@ -16,6 +16,7 @@ from .extensions import (
     csrf,
     db,
     login_manager,
+    ping_idle_connections,
     socketio,
     tune_postgresql,
 )
@@ -151,6 +152,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         _tune_sqlite(db.engine)
         tune_postgresql(db.engine, app.config.get("DATABASE_SYNCHRONOUS_COMMIT"))
+        ping_idle_connections(db.engine, float(app.config.get("DATABASE_PING_AFTER", 5)))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

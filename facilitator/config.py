@@ -48,7 +48,9 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "FACILITATOR_DATABASE_URL", f"sqlite:///{folder / 'facilitator.db'}"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL connections idle longer than DATABASE_PING_AFTER seconds are checked
+        # before use (extensions.ping_idle_connections), busy ones are not.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MODELS_DIR": os.environ.get("FACILITATOR_MODELS_DIR", str(ROOT / "workshop_models")),
         # Public base URL for join links and QR codes, e.g. https://fasilitointi.example.fi
         "PUBLIC_URL": os.environ.get("FACILITATOR_PUBLIC_URL", "").rstrip("/"),
@@ -142,6 +144,7 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         # How psycopg waits for PostgreSQL: auto (cooperative under eventlet), cooperative
         # or blocking (extensions.choose_database_waits; figures in bench/README.md).
         "DATABASE_WAIT": os.environ.get("FACILITATOR_DATABASE_WAIT", "auto"),
+        "DATABASE_PING_AFTER": float(os.environ.get("FACILITATOR_DATABASE_PING_AFTER", "5")),
         # PostgreSQL's synchronous_commit for the app's connections: off = SQLite's WAL
         # durability (a database crash can lose the last ~0.6 s of commits, never
         # consistency); on = wait for the disk at every commit (extensions.py).

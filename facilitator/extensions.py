@@ -101,3 +101,36 @@ def tune_postgresql(engine, synchronous_commit: str) -> None:
             dbapi_connection.execute(f"SET synchronous_commit TO {value}")
         finally:
             dbapi_connection.autocommit = autocommit
+
+
+def ping_idle_connections(engine, after: float) -> None:
+    """Check a PostgreSQL connection that sat idle in the pool for `after` seconds before
+    handing it out; replace it if the check fails.
+
+    SQLAlchemy's ``pool_pre_ping`` checks every checkout: one more round trip per socket
+    event (a vote, an idea). A connection in steady use was just used; one that waited
+    in the pool may have been closed meanwhile (the database restarted, an idle timeout
+    on the way). A failed check replaces that connection. A connection dropped within
+    the last `after` seconds fails its next statement (the event is answered
+    `server_error`, which the phone's outbox sends again), and SQLAlchemy then replaces
+    every older connection of the pool.
+    """
+    if engine.dialect.name == "sqlite":
+        return
+    import time
+
+    from sqlalchemy import event, exc
+
+    @event.listens_for(engine, "checkin")
+    def note_idle(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def check_if_idle(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001  any failure: a new connection
+            raise exc.DisconnectionError() from error

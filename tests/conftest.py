@@ -32,6 +32,13 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture
 def database_url(backend, tmp_path):
     """Return a fresh empty database of the backend, dropped afterwards."""
+    with fresh_database(backend, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """Create an empty database of the backend; yield its URL; drop it afterwards."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
@@ -47,9 +54,11 @@ def database_url(backend, tmp_path):
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ Tables: `vote` (models.Vote), unique per participant, phase and item.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ... import operations as core
 from ...errors import OperationError
@@ -77,6 +77,28 @@ def source_items(workshop: Workshop, source, columns=None) -> list[dict]:
     return items
 
 
+# Statements every vote.set runs, built once (their SQL is cached per engine anyway).
+_IDEA_ON_BALLOT = select(
+    Idea.workshop_id,
+    Idea.phase_id,
+    Idea.column,
+    Idea.theme_id,
+    Idea.hidden,
+    Idea.deleted,
+    Idea.merged_into_id,
+).where(Idea.id == bindparam("id"))
+# The phone's dots in a phase, read while locking its participant row (FOR UPDATE OF
+# participant on PostgreSQL), so two concurrent votes cannot both pass the budget check.
+_MY_VOTES_LOCKED = (
+    select(Participant.id, Vote)
+    .outerjoin(
+        Vote, (Vote.participant_id == Participant.id) & (Vote.phase_id == bindparam("phase"))
+    )
+    .where(Participant.id == bindparam("participant"))
+    .with_for_update(of=Participant)
+)
+
+
 def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
     """Tell whether a key is on the ballot, without loading the whole ballot."""
     kind, _, raw_id = key.partition(":")
@@ -120,10 +142,11 @@ def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
         return not inside or any(column in columns for column in inside)
     if kind != "idea":
         return False
-    idea = db.session.get(Idea, int(raw_id))
+    # The columns the check needs, not the idea's row (every vote.set asks this).
+    idea = db.session.execute(_IDEA_ON_BALLOT, {"id": int(raw_id)}).first()
     if idea is None or idea.workshop_id != workshop.id or idea.phase_id != ideas_phase_id:
         return False
-    if not idea.visible:
+    if idea.hidden or idea.deleted or idea.merged_into_id is not None:
         return False
     if columns is not None and idea.column not in columns:
         return False
@@ -148,13 +171,13 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
         raise OperationError("cap_exceeded", cap=settings.per_item_cap)
     if not is_vote_item(workshop, phase, item_key):
         raise OperationError("not_found")
-    # Lock the participant's row so two concurrent votes cannot both pass the budget check.
-    db.session.execute(
-        select(Participant.id).where(Participant.id == participant.id).with_for_update()
-    )
-    rows = db.session.scalars(
-        select(Vote).filter_by(participant_id=participant.id, phase_id=phase.id)
-    ).all()
+    rows = [
+        vote
+        for _id, vote in db.session.execute(
+            _MY_VOTES_LOCKED, {"participant": participant.id, "phase": phase.id}
+        )
+        if vote is not None
+    ]
     votes = {row.item_key: row.count for row in rows}
     others = sum(c for key, c in votes.items() if key != item_key)
     if others + count > settings.budget:
