@@ -19,6 +19,9 @@ announces the change on a Redis channel of its own (`<SOCKETIO_CHANNEL>.phase`: 
 id, version, join address; nothing about a participant). Every other process's listener
 (`start_phase_listener`) then builds the state once per (audience, language) for its own
 sockets and sends it with `phase` and `phase.mine` to them only (`ignore_queue`).
+Announcements published while a listener is not subscribed (Redis restarted, the
+connection dropped) are gone: when it subscribes again, it sends every session with
+sockets on its process the current state the same way (`refresh_local`).
 """
 
 from __future__ import annotations
@@ -141,6 +144,7 @@ def publish_phase(workshop: Workshop, connections: dict, join_url: str, online: 
     # The protocol 1 signal reaches every process's sockets through the queue at once.
     for role in ser.ROLES:
         socketio.emit("phase", _base(workshop), to=protocol_room(wid, role, 1))
+    _join_urls[wid] = join_url
     version = ser.bump(wid)
     batcher.flush(protocol_room(wid, ser.PARTICIPANT, 2))
     _announce(wid, version, join_url)
@@ -192,6 +196,8 @@ def _send_local(
 HOST_ID = uuid.uuid4().hex
 _listening: set[str] = set()
 _listening_lock = threading.Lock()
+# The last join address heard per session, for a refresh that has no announcement.
+_join_urls: dict[int, str] = {}
 log = logging.getLogger("facilitator.fanout")
 
 
@@ -237,43 +243,82 @@ def start_phase_listener(app) -> None:
 
 
 def _listen(app, url: str, channel: str) -> None:
+    # Redis confirms every subscription, also redis-py's own resubscribing after a
+    # dropped connection: any confirmation after the first means announcements were lost.
+    subscribed = False
     while True:
         try:
-            pubsub = _redis(url).pubsub(ignore_subscribe_messages=True)
+            pubsub = _redis(url).pubsub()
             pubsub.subscribe(channel)
             for message in pubsub.listen():
-                if message.get("type") == "message":
+                kind = message.get("type")
+                if kind == "message":
                     _on_announcement(app, message["data"])
+                elif kind == "subscribe":
+                    if subscribed:
+                        _refresh_all(app)
+                    subscribed = True
         except Exception as exc:  # noqa: BLE001  the listener must outlive Redis restarts
             log.error("phase listener: %s; listening again in 1 s", type(exc).__name__)
         socketio.sleep(1)
 
 
-def _on_announcement(app, data) -> None:
-    """Another process changed a session's phase: send the state to this one's sockets."""
+def refresh_local(workshop_id: int, join_url: str) -> None:
+    """Send a session's current state to this process's sockets of it (in an app context)."""
     from . import realtime
 
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        return
+    # This process's own version (a phone's `phase.mine` matches it); the cached
+    # shared snapshots of the session are stale from here.
+    version = ser.bump(workshop_id)
+    batcher.flush(protocol_room(workshop_id, ser.PARTICIPANT, 2))
+    _send_local(
+        workshop,
+        realtime.connections,
+        join_url,
+        realtime.online_count(workshop_id),
+        version,
+    )
+
+
+def _on_announcement(app, data) -> None:
+    """Another process changed a session's phase: send the state to this one's sockets."""
     message = json.loads(data)
     if message.get("host") == HOST_ID:
         return
     wid = int(message["workshop_id"])
+    join_url = _join_urls[wid] = str(message.get("join_url") or "")
     with app.app_context():
         try:
-            workshop = db.session.get(Workshop, wid)
-            if workshop is None:
-                return
-            # This process's own version (a phone's `phase.mine` matches it); the cached
-            # shared snapshots of the session are stale from here.
-            version = ser.bump(wid)
-            batcher.flush(protocol_room(wid, ser.PARTICIPANT, 2))
-            _send_local(
-                workshop,
-                realtime.connections,
-                str(message.get("join_url") or ""),
-                realtime.online_count(wid),
-                version,
-            )
+            refresh_local(wid, join_url)
         except Exception as exc:  # noqa: BLE001  one bad message must not stop the rest
             log.error("phase announcement not delivered here (%s)", type(exc).__name__)
         finally:
             db.session.remove()
+
+
+def _refresh_all(app) -> None:
+    """The listener subscribed again: send every session with sockets here its state."""
+    from . import realtime
+
+    sessions = sorted({conn.workshop_id for conn in list(realtime.connections.values())})
+    failed: list[str] = []
+    with app.app_context():
+        for wid in sessions:
+            try:
+                refresh_local(wid, _join_urls.get(wid, ""))
+            except Exception as exc:  # noqa: BLE001  the other sessions still get theirs
+                failed.append(type(exc).__name__)
+                db.session.rollback()
+        db.session.remove()
+    if failed:
+        log.error(
+            "phase listener subscribed again: %d of %d sessions not refreshed (%s)",
+            len(failed),
+            len(sessions),
+            ", ".join(sorted(set(failed))),
+        )
+    else:
+        log.info("phase listener subscribed again: %d sessions refreshed", len(sessions))
