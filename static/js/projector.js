@@ -136,48 +136,64 @@ function start(root) {
     host.removeChild(measurer);
     FA.clear(measurer);
 
-    var pages = [];
-    var cols;
-    var c;
-    var h;
-    function newPage() {
-      cols = [];
-      for (var i = 0; i < C; i++) cols.push([]);
-      pages.push(cols);
-      c = 0;
-      h = 0;
-    }
-    function room(need) { return cols[c].length === 0 || h + gap + need <= H; }
-    function advance() {
-      c++;
-      h = 0;
-      if (c >= C) newPage();
-    }
-    function place(b, bh) {
-      h += (cols[c].length ? gap : 0) + bh;
-      cols[c].push(b);
-    }
-    newPage();
-    var heads = {};
-    blocks.forEach(function (b, i) {
-      var bh = heights[i];
-      if (b.head) {
-        heads[b.group] = b;
-        var next = blocks[i + 1];
-        var need = bh + (next && !next.head ? gap + heights[i + 1] : 0);
-        if (!room(need)) advance();
+    // Splits the blocks into pages of C columns at most `limit` px high.
+    function paginate(limit) {
+      var pages = [];
+      var cols;
+      var c;
+      var h;
+      function newPage() {
+        cols = [];
+        for (var i = 0; i < C; i++) cols.push([]);
+        pages.push(cols);
+        c = 0;
+        h = 0;
+      }
+      function room(need) { return cols[c].length === 0 || h + gap + need <= limit; }
+      function advance() {
+        c++;
+        h = 0;
+        if (c >= C) newPage();
+      }
+      function place(b, bh) {
+        h += (cols[c].length ? gap : 0) + bh;
+        cols[c].push(b);
+      }
+      newPage();
+      var heads = {};
+      blocks.forEach(function (b, i) {
+        var bh = heights[i];
+        if (b.head) {
+          heads[b.group] = b;
+          var next = blocks[i + 1];
+          var need = bh + (next && !next.head ? gap + heights[i + 1] : 0);
+          if (!room(need)) advance();
+          place(b, bh);
+          return;
+        }
+        if (!room(bh)) {
+          advance();
+          var head = heads[b.group];
+          if (head) place({ cont: head }, contHeights[b.group] || 0);
+        }
         place(b, bh);
-        return;
+      });
+      // A last page holding nothing (a heading pushed over) is not a page.
+      while (pages.length > 1 && !pages[pages.length - 1][0].length) pages.pop();
+      return pages;
+    }
+    var pages = paginate(H);
+    // Cards without group headings that fit on one page share the columns evenly
+    // instead of filling the first ones and leaving the rest of the screen empty.
+    if (pages.length === 1 && C > 1 && !blocks.some(function (b) { return b.head; })) {
+      var lo = Math.max.apply(null, heights.concat([0]));
+      var hi = H;
+      while (hi - lo > 4) {
+        var mid = Math.floor((lo + hi) / 2);
+        if (paginate(mid).length === 1) hi = mid; else lo = mid;
       }
-      if (!room(bh)) {
-        advance();
-        var head = heads[b.group];
-        if (head) place({ cont: head }, contHeights[b.group] || 0);
-      }
-      place(b, bh);
-    });
-    // A last page holding nothing (a heading pushed over) is not a page.
-    while (pages.length > 1 && !pages[pages.length - 1][0].length) pages.pop();
+      pages = paginate(hi);
+    }
 
     var shown = pages[mod(k, pages.length)];
     var pageNode = el('div', { class: 'p-flow-page' });
@@ -280,7 +296,9 @@ function start(root) {
     document.body.classList.toggle('is-closed', s.status === 'closed');
     var sessionLine = s.title + (s.team ? ' · ' + s.team : '');
     if (live) {
-      ui.session.textContent = sessionLine + ' · ' + t('Phase {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
+      // "Vaihe 2/6" is read as one: it never breaks over two lines.
+      var step = t('Phase {n} of {total}', { n: p.index + 1, total: (state.phases || []).length });
+      ui.session.textContent = sessionLine + ' · ' + step.replace(/ /g, '\u00a0');
       ui.title.textContent = p.title;
     } else if (s.status === 'closed') {
       ui.session.textContent = sessionLine;
