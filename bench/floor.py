@@ -379,8 +379,12 @@ async def healthz_seconds(host: str, port: int, source: str, timeout: float = 10
 # ----------------------------------------------------------------- the floor server
 
 
-def serve_floor(port: int) -> None:
-    """Run the floor: a relay-only Flask-SocketIO server on eventlet."""
+def serve_floor(port: int, message_queue: str | None = None, channel: str = "floor") -> None:
+    """Run the floor: a relay-only Flask-SocketIO server on eventlet.
+
+    With `message_queue` (redis://...) several floor processes share their rooms
+    through it, as the project's processes do.
+    """
     import warnings
 
     warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
@@ -392,7 +396,14 @@ def serve_floor(port: int) -> None:
     from flask_socketio import SocketIO, emit, join_room
 
     app = Flask("floor")
-    socketio = SocketIO(app, async_mode="eventlet", logger=False, engineio_logger=False)
+    socketio = SocketIO(
+        app,
+        async_mode="eventlet",
+        message_queue=message_queue,
+        channel=channel,
+        logger=False,
+        engineio_logger=False,
+    )
     rooms: dict[str, str] = {}
 
     @app.get("/healthz")
@@ -438,13 +449,16 @@ def serve_floor(port: int) -> None:
     eventlet.wsgi.server(listener, app, log_output=False, max_size=20000)
 
 
-def start_floor(port: int, log_path: Path) -> subprocess.Popen:
+def start_floor(
+    port: int, log_path: Path, message_queue: str | None = None, channel: str = "floor"
+) -> subprocess.Popen:
     """Start the floor in a subprocess and wait until it answers."""
     import requests
 
     log = open(log_path, "w")  # noqa: SIM115  lives with the process
+    queue = ["--message-queue", message_queue, "--channel", channel] if message_queue else []
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "serve", "--port", str(port)],
+        [sys.executable, str(Path(__file__).resolve()), "serve", "--port", str(port), *queue],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -474,9 +488,11 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve")
     serve.add_argument("--port", type=int, default=5999)
+    serve.add_argument("--message-queue", default=None, help="e.g. redis://127.0.0.1:6379/0")
+    serve.add_argument("--channel", default="floor")
     args = parser.parse_args()
     if args.command == "serve":
-        serve_floor(args.port)
+        serve_floor(args.port, args.message_queue, args.channel)
     return 0
 
 

@@ -13,9 +13,11 @@ then the facilitator moves the phase through nginx: the run times until every ph
 its new state (the `phase` event, plus the `sync` ack when the event carries no state:
 counted, 0 since the phase change is announced to every process),
 and one idea posted by a phone until it reached every phone. /healthz through nginx is
-timed while the phase change is on. The floor (bench/floor.py: one relay process, no
-nginx) runs the same crowd first. Exit 1 when a phone failed to join or missed the
-phase or the idea.
+timed while the phase change is on. Then the floor (bench/floor.py) runs the same
+crowd twice: one relay process on its own (no nginx, no TLS), and `--processes` relay
+processes sharing their rooms through the same Redis behind the same nginx: the wire of
+that set-up. Both floors relay, at the phase change, the very state the project's
+first phone got. Exit 1 when a phone failed to join or missed the phase or the idea.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def established_to(port: int) -> int:
 
 
 async def crowd(
-    args, port: int, pids: list[int], session, context, base: str, upstreams=()
+    args, port: int, pids: list[int], session, context, base: str, upstreams=(), blob=None
 ) -> dict:
     figures: dict = {}
     await asyncio.sleep(1)
@@ -121,6 +123,8 @@ async def crowd(
         def handler(payload):
             if not session or (payload and "state" in payload):
                 got[i] = time.monotonic()
+                if i == 0 and session:
+                    figures["_blob"] = payload.get("state")
                 return
             synced.add(i)
 
@@ -144,7 +148,8 @@ async def crowd(
             asyncio.to_thread(fl.move_phase, base, session, session["vote_index"])
         )
     else:
-        task = asyncio.create_task(live[0].call("phase", {"room": "s", "index": 3}))
+        # The floor relays the very state the project's phone got.
+        task = asyncio.create_task(live[0].call("phase", {"room": "s", "index": 3, "state": blob}))
     await asyncio.sleep(0.05)
     hz0 = time.monotonic()
     health = await asyncio.to_thread(fl_get, base + "/healthz")
@@ -194,21 +199,7 @@ def main() -> int:
     fl.raise_own_file_limit(args.phones * 2 + 500)
     table: list[tuple[str, dict]] = []
     failed = False
-
-    if not args.no_floor:
-        tmp = Path(tempfile.mkdtemp(prefix="bench-mp-floor-"))
-        port = free_port()
-        proc = fl.start_floor(port, tmp / "floor.log")
-        try:
-            figures = asyncio.run(
-                crowd(args, port, [proc.pid], None, None, f"http://127.0.0.1:{port}")
-            )
-        finally:
-            fl.stop(proc)
-            shutil.rmtree(tmp, ignore_errors=True)
-        failed |= figures.pop("_failed", False)
-        table.append(("floor (1 process, no nginx)", figures))
-        print("--- floor", figures, flush=True)
+    blob = None
 
     from tests.test_deployment import Nginx
 
@@ -249,6 +240,7 @@ def main() -> int:
         for line in lines[:3]:
             print("  server log:", line[:300], flush=True)
         failed |= figures.pop("_failed", False)
+        blob = figures.pop("_blob", None)
         name = f"project ({args.processes} processes, nginx, Redis, PostgreSQL)"
         table.append((name, figures))
         print("--- project", figures, flush=True)
@@ -259,6 +251,51 @@ def main() -> int:
             server.stop()
         pg.drop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+    if not args.no_floor:
+        # The floor twice: one relay process on its own, and as many relay processes as
+        # the project's behind the same nginx and Redis (the wire of that set-up).
+        tmp = Path(tempfile.mkdtemp(prefix="bench-mp-floor-"))
+        port = free_port()
+        proc = fl.start_floor(port, tmp / "floor.log")
+        try:
+            figures = asyncio.run(
+                crowd(args, port, [proc.pid], None, None, f"http://127.0.0.1:{port}", blob=blob)
+            )
+        finally:
+            fl.stop(proc)
+            shutil.rmtree(tmp, ignore_errors=True)
+        failed |= figures.pop("_failed", False)
+        table.insert(0, ("floor (1 process, no nginx)", figures))
+        print("--- floor", figures, flush=True)
+
+        tmp = Path(tempfile.mkdtemp(prefix="bench-mp-floor-"))
+        procs, nginx = [], None
+        try:
+            ports = [free_port() for _ in range(args.processes)]
+            channel = f"floor-{uuid.uuid4().hex[:8]}"
+            procs = [
+                fl.start_floor(p, tmp / f"floor{p}.log", "redis://127.0.0.1:6379/0", channel)
+                for p in ports
+            ]
+            nginx = Nginx(tmp, ports, workers="auto")
+            nginx.start()
+            context = ssl.create_default_context(cafile=str(nginx.cert))
+            figures = asyncio.run(
+                crowd(
+                    args, nginx.tls_port, [p.pid for p in procs], None, context, nginx.url,
+                    ports, blob=blob,
+                )
+            )  # fmt: skip
+        finally:
+            if nginx is not None:
+                nginx.stop()
+            for proc in procs:
+                fl.stop(proc)
+            shutil.rmtree(tmp, ignore_errors=True)
+        failed |= figures.pop("_failed", False)
+        table.insert(1, (f"floor ({args.processes} processes, nginx, Redis)", figures))
+        print("--- floor behind nginx", figures, flush=True)
 
     names = [n for n, _ in table]
     keys = list(dict.fromkeys(k for _, f in table for k in f))

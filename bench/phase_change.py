@@ -82,6 +82,9 @@ def p100(values: list[float]) -> float:
     return max(values) if values else float("nan")
 
 
+DATABASE_URL: str | None = None  # --database-url
+
+
 class Server:
     """The project's server (`python -m facilitator`) from a checkout, on loopback."""
 
@@ -98,10 +101,20 @@ class Server:
             **env,
         }
         self.db = f"sqlite:///{tmp / 'server.db'}"
+        self.pg = None
+        if DATABASE_URL:
+            # A fresh PostgreSQL database per server: the URL's name plus a suffix.
+            from live_load import PostgresDatabase
+
+            self.db = f"{DATABASE_URL}_{uuid.uuid4().hex[:8]}"
+            self.pg = PostgresDatabase(self.db)
         self.proc = None
 
     def start(self):
         import requests
+
+        if self.pg is not None and not self.pg.created:
+            self.pg.create()
 
         log = open(self.log_path, "a")  # noqa: SIM115  closed with the process
         self.proc = subprocess.Popen(
@@ -122,6 +135,8 @@ class Server:
     def stop(self):
         if self.proc is not None:
             fl.stop(self.proc)
+        if self.pg is not None:
+            self.pg.drop()
 
 
 def fl_free_port() -> int:
@@ -645,7 +660,15 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--fanout-only", action="store_true",
                         help="run only the fan-out scenario (project and floor)")  # fmt: skip
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL for the project, e.g. postgresql+psycopg://postgres@127.0.0.1/fac_"
+        "phase (a fresh database per server, dropped after)",
+    )
     args = parser.parse_args(argv)
+    global DATABASE_URL
+    DATABASE_URL = args.database_url
     counts = [int(x) for x in args.phones.split(",")]
     fl.raise_own_file_limit(max(counts) * 3 + 500)
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)

@@ -169,7 +169,7 @@ async def run(args, kind: str, tmp: Path) -> dict:
         if args.profile and kind == "project":
             spy = subprocess.Popen(
                 ["py-spy", "record", "-p", str(proc.pid), "-o", args.profile, "-f", "raw",
-                 "-r", "200", "-d", str(int(args.seconds + 4)), "--nonblocking"],
+                 "-r", "200", "-d", str(int(args.seconds + 4))],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             await asyncio.sleep(1.0)

@@ -183,8 +183,10 @@ class Workshop(db.Model):
     model_id: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[int] = mapped_column(Integer)
     # The template as it was when the session was made: editing a template file
-    # later never changes a running or past session.
-    model_snapshot: Mapped[dict] = mapped_column(JSON)
+    # later never changes a running or past session. Loaded when first read, not with
+    # the row: every socket event loads its session, and the parsed template is
+    # cached (operations.workshop_model).
+    model_snapshot: Mapped[dict] = mapped_column(JSON, deferred=True)
     status: Mapped[SessionStatus] = mapped_column(
         _enum(SessionStatus, "session_status"), default=SessionStatus.UPCOMING
     )
