@@ -251,6 +251,7 @@ def main() -> int:
             server.stop()
         pg.drop()
         shutil.rmtree(tmp, ignore_errors=True)
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
 
     if not args.no_floor:
         # The floor twice: one relay process on its own, and as many relay processes as
@@ -280,6 +281,7 @@ def main() -> int:
             ]
             nginx = Nginx(tmp, ports, workers="auto")
             nginx.start()
+            os.environ["REQUESTS_CA_BUNDLE"] = str(nginx.cert)
             context = ssl.create_default_context(cafile=str(nginx.cert))
             figures = asyncio.run(
                 crowd(
@@ -293,6 +295,7 @@ def main() -> int:
             for proc in procs:
                 fl.stop(proc)
             shutil.rmtree(tmp, ignore_errors=True)
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
         failed |= figures.pop("_failed", False)
         table.insert(1, (f"floor ({args.processes} processes, nginx, Redis)", figures))
         print("--- floor behind nginx", figures, flush=True)

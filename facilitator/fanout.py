@@ -185,9 +185,17 @@ def _send_local(
         # The kinds' per-phone hooks read only `participant.id`: no rows to load.
         participants = [PhoneRef(pid) for pid in sorted({pid for _, pid in sockets if pid})]
         patches = ser.personal_patches(shared, ctx, participants)
+        # Phones whose patches are equal (at the start of a vote, every phone's "no dots
+        # yet") get one emit: the message is encoded once, each phone still gets only
+        # its own patch.
+        alike: dict[str, tuple[dict, list[str]]] = {}
         for sid, pid in sockets:
-            mine = {"version": version, "patch": patches.get(pid, {})}
-            socketio.emit("phase.mine", mine, to=sid, ignore_queue=True)
+            patch = patches.get(pid, {})
+            key = json.dumps(patch, sort_keys=True, separators=(",", ":"))
+            alike.setdefault(key, (patch, []))[1].append(sid)
+        for patch, sids in alike.values():
+            mine = {"version": version, "patch": patch}
+            socketio.emit("phase.mine", mine, to=sids, ignore_queue=True)
 
 
 # --- several processes: the phase change announced to every process -------------------
