@@ -359,6 +359,19 @@ async def join_project_phone(phone: Phone, code: str) -> float:
     return time.monotonic() - started
 
 
+async def project_with_projector(projector: Phone, base_url: str) -> dict:
+    """Create a session (`project_session`) and join `projector` to it as its projector
+    (protocol 2); return the session."""
+    session = await asyncio.to_thread(project_session, base_url)
+    await projector.connect(cookie_of(session["http"]))
+    ack = await projector.call(
+        "join", {"role": "projector", "session_id": session["id"], "protocol": 2}
+    )
+    if not ack or not ack.get("ok"):
+        raise ConnectionError(f"projector join: {ack}")
+    return session
+
+
 async def join_floor_phone(phone: Phone, room: str = "s", state=None) -> float:
     await phone.connect()
     started = time.monotonic()

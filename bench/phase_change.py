@@ -503,12 +503,7 @@ async def run_fanout(args, kind: str, n: int, tmp: Path) -> dict:
                 lambda i: fl.join_floor_phone(phones[i], room=f"p{i}"), n
             )
         else:
-            session = await asyncio.to_thread(fl.project_session, f"http://127.0.0.1:{port}")
-            await projector.connect(fl.cookie_of(session["http"]))
-            ack = await projector.call(
-                "join", {"role": "projector", "session_id": session["id"], "protocol": 2}
-            )
-            assert ack.get("ok"), ack
+            session = await fl.project_with_projector(projector, f"http://127.0.0.1:{port}")
             joined = await fl.connect_many(
                 lambda i: fl.join_project_phone(phones[i], session["code"]), n
             )

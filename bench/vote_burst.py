@@ -117,12 +117,7 @@ async def run(args, kind: str, tmp: Path) -> dict:
             await projector.call("join", {"room": "projector"})
             items = [f"idea:{i}" for i in range(args.ideas)]
         else:
-            session = await asyncio.to_thread(fl.project_session, f"http://127.0.0.1:{port}")
-            await projector.connect(fl.cookie_of(session["http"]))
-            ack = await projector.call(
-                "join", {"role": "projector", "session_id": session["id"], "protocol": 2}
-            )
-            assert ack.get("ok"), ack
+            session = await fl.project_with_projector(projector, f"http://127.0.0.1:{port}")
         phones = [fl.Phone("127.0.0.1", port, fl.source_address(i)) for i in range(args.phones)]
         states: dict[int, dict] = {}
 
