@@ -101,6 +101,28 @@ def test_phase_change_delivers_each_phone_its_state_without_sync(app, facilitato
         assert comparable(state) == comparable(phone.emit("sync")["state"])
 
 
+def test_phones_with_nothing_of_their_own_each_get_one_patch(app, facilitator, phone2):
+    """Phones whose own parts are alike (no ideas, no dots) each get exactly one
+    `phase.mine`, of the new version, beside the two phones that wrote ideas."""
+    sid, writers, _ideas = ideas_and_vote(facilitator, phone2)
+    code = facilitator.api("GET", f"/sessions/{sid}").get_json()["session"]["join_code"]
+    quiet = [phone2(code) for _ in range(3)]
+    for phone in writers + quiet:
+        phone.received()
+    facilitator.go_to(sid, "vote")
+    for phone in quiet:
+        events = phone.received()
+        phases = [e["args"][0] for e in events if e["name"] == "phase"]
+        mines = [e["args"][0] for e in events if e["name"] == "phase.mine"]
+        assert len(phases) == 1 and len(mines) == 1, [e["name"] for e in events]
+        assert mines[0]["version"] == phases[0]["version"]
+        state = ser.apply_patch(phases[0]["state"], mines[0]["patch"])
+        assert not [i for i in state["ideas"] if i["is_mine"]]
+        assert state["vote"]["my_votes"] == {} and state["vote"]["used"] == 0
+    for phone in writers:
+        assert len(phone.received("phase.mine")) == 1
+
+
 def test_phones_share_the_built_part_and_get_only_their_own(app, facilitator, phone2, monkeypatch):
     """One build for all phones; each patch holds only that phone's ideas and dots."""
     sid, phones, ideas = ideas_and_vote(facilitator, phone2)
