@@ -4,6 +4,11 @@ how soon does the projector's tally show each one? Beside the floor, in one run.
     python bench/vote_burst.py                                  # 1,000 phones x 5 dots in 10 s
     python bench/vote_burst.py --phones 300 --only project
     python bench/vote_burst.py --database-url postgresql+psycopg://postgres@127.0.0.1/fac_burst
+    python bench/vote_burst.py --only project --processes 2 --database-url postgresql+psycopg://...
+
+With `--processes 2` the project is two servers on one PostgreSQL database sharing rooms
+through Redis behind nginx with TLS, set up as `multi_process.py` does; the phones and
+the projector connect through nginx (sticky by source address).
 
 The project runs a copy of `workshop_models/` whose keep-change-give-up vote has
 `budget: --dots`, `per_item_cap: --dots` and `show_results: live` (the shipped one
@@ -50,9 +55,66 @@ from phase_change import Server, fl_free_port  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Cluster:
+    """`--processes` servers on one PostgreSQL database with Redis, behind nginx (TLS), set
+    up as `multi_process.py` does (docs/deployment.md)."""
+
+    def __init__(self, args, tmp: Path):
+        from live_load import PostgresDatabase
+
+        from tests.server_process import ServerProcess
+        from tests.test_deployment import Nginx
+
+        if not args.database_url:
+            raise SystemExit("--processes needs --database-url (PostgreSQL)")
+        self.pg = PostgresDatabase(args.database_url)
+        self.servers = []
+        for n in range(args.processes):
+            folder = tmp / f"p{n}"
+            folder.mkdir()
+            self.servers.append(ServerProcess(folder, database_url=args.database_url))
+        self.nginx = Nginx(tmp, [s.port for s in self.servers], workers="auto")
+        self.port = self.nginx.tls_port
+        self.base_url = self.nginx.url
+        secret, channel = uuid.uuid4().hex, f"burst-{uuid.uuid4().hex[:8]}"
+        for server in self.servers:
+            server.env.update(
+                {
+                    "FACILITATOR_SECRET_KEY": secret,
+                    "FACILITATOR_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
+                    "FACILITATOR_MESSAGE_CHANNEL": channel,
+                    "FACILITATOR_TRUSTED_PROXIES": "127.0.0.1",
+                    "FACILITATOR_SECURE_COOKIES": "1",
+                    "FACILITATOR_PUBLIC_URL": self.nginx.url,
+                    "FACILITATOR_RESULTS_INTERVAL": "0.5",
+                    "FACILITATOR_MODELS_DIR": str(burst_models(tmp, args.dots)),
+                }
+            )
+
+    def start(self) -> None:
+        import ssl
+
+        self.pg.create()
+        for server in self.servers:
+            server.start()
+        self.nginx.start()
+        os.environ["REQUESTS_CA_BUNDLE"] = str(self.nginx.cert)
+        self.ssl_context = ssl.create_default_context(cafile=str(self.nginx.cert))
+        self.pids = [server.proc.pid for server in self.servers]
+
+    def stop(self) -> None:
+        self.nginx.stop()
+        for server in self.servers:
+            server.stop()
+        self.pg.drop()
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+
+
 def burst_models(tmp: Path, dots: int) -> Path:
     """A copy of workshop_models/ whose keep-change-give-up vote shows live counts."""
     models = tmp / "models"
+    if models.exists():
+        return models
     shutil.copytree(ROOT / "workshop_models", models)
     path = models / f"{fl.TEMPLATE}.yaml"
     text = path.read_text()
@@ -96,6 +158,10 @@ async def run(args, kind: str, tmp: Path) -> dict:
     if kind == "floor":
         port = fl_free_port()
         proc = fl.start_floor(port, tmp / "floor.log")
+    elif args.processes > 1:
+        server = Cluster(args, tmp)
+        server.start()
+        port, proc = server.port, server
     else:
         env = {"FACILITATOR_MODELS_DIR": str(burst_models(tmp, args.dots))}
         if args.async_mode:
@@ -105,20 +171,25 @@ async def run(args, kind: str, tmp: Path) -> dict:
             server.db = args.database_url
         server.start()
         port, proc = server.port, server.proc
+    ssl_context = getattr(server, "ssl_context", None)
+    base_url = getattr(server, "base_url", f"http://127.0.0.1:{port}")
     out: dict = {}
     phones: list[fl.Phone] = []
     tallies = Tallies()
     projector = None
     try:
-        projector = fl.Phone("127.0.0.1", port)
+        projector = fl.Phone("127.0.0.1", port, ssl=ssl_context)
         projector.on("tally", tallies.add)
         if kind == "floor":
             await projector.connect()
             await projector.call("join", {"room": "projector"})
             items = [f"idea:{i}" for i in range(args.ideas)]
         else:
-            session = await fl.project_with_projector(projector, f"http://127.0.0.1:{port}")
-        phones = [fl.Phone("127.0.0.1", port, fl.source_address(i)) for i in range(args.phones)]
+            session = await fl.project_with_projector(projector, base_url)
+        phones = [
+            fl.Phone("127.0.0.1", port, fl.source_address(i), ssl=ssl_context)
+            for i in range(args.phones)
+        ]
         states: dict[int, dict] = {}
 
         async def join_one(i):
@@ -144,9 +215,7 @@ async def run(args, kind: str, tmp: Path) -> dict:
                     {"client_id": str(uuid.uuid4()), "text": f"Asia numero {j}", "column": column},
                 )
                 assert ack.get("ok"), ack
-            await asyncio.to_thread(
-                fl.move_phase, f"http://127.0.0.1:{port}", session, session["vote_index"]
-            )
+            await asyncio.to_thread(fl.move_phase, base_url, session, session["vote_index"])
             deadline = time.monotonic() + 30
             while len(states) < len(phones) - len(failed) and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
@@ -159,7 +228,8 @@ async def run(args, kind: str, tmp: Path) -> dict:
         sends: list[tuple[float, float, str, int]] = []  # (sent, acked, key, ordinal)
         refused: dict[str, int] = {}
         acked_on: dict[str, int] = {}
-        cpu0 = fl.cpu_seconds(proc.pid)
+        pids = getattr(proc, "pids", None) or [proc.pid]
+        cpu0 = sum(fl.cpu_seconds(pid) for pid in pids)
         spy = None
         if args.profile and kind == "project":
             spy = subprocess.Popen(
@@ -206,7 +276,7 @@ async def run(args, kind: str, tmp: Path) -> dict:
         await asyncio.gather(*(phone_votes(i) for i in range(len(phones))))
         all_done = time.monotonic() - burst_start
         await asyncio.sleep(2.0)
-        out["cpu_s"] = fl.cpu_seconds(proc.pid) - cpu0
+        out["cpu_s"] = sum(fl.cpu_seconds(pid) for pid in pids) - cpu0
         if spy is not None:
             await asyncio.to_thread(spy.wait, 60)
         out["dots"] = len(sends)
@@ -229,11 +299,7 @@ async def run(args, kind: str, tmp: Path) -> dict:
         out["final_tally"] = sum(final.values())
         out["lost"] = sum(acked_on.values()) - sum(final.values())
         if kind == "project":
-            state = (
-                session["http"]
-                .get(f"http://127.0.0.1:{port}/api/v1/sessions/{session['id']}")
-                .json()
-            )
+            state = session["http"].get(f"{base_url}/api/v1/sessions/{session['id']}").json()
             results = ((state.get("vote") or {}).get("results")) or []
             out["api_total"] = sum(r["count"] for r in results)
     finally:
@@ -257,6 +323,12 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=("project", "floor"), action="append")
     parser.add_argument("--database-url", default=None, help="the project's database")
     parser.add_argument("--profile", default=None, help="py-spy raw stacks of the burst here")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="project servers behind nginx and Redis (needs --database-url)",
+    )
     parser.add_argument("--async-mode", default=None, help="FACILITATOR_ASYNC_MODE")
     args = parser.parse_args(argv)
     fl.raise_own_file_limit(args.phones * 2 + 200)
