@@ -201,7 +201,7 @@ def main() -> int:
     failed = False
     blob = None
 
-    from tests.test_deployment import Nginx
+    from tests.test_deployment import Nginx, behind_nginx
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-mp-"))
     pg = PostgresDatabase(args.database_url)
@@ -209,24 +209,10 @@ def main() -> int:
     servers: list[ServerProcess] = []
     nginx = None
     try:
-        for n in range(args.processes):
-            folder = tmp / f"p{n}"
-            folder.mkdir()
-            servers.append(ServerProcess(folder, database_url=args.database_url))
-        nginx = Nginx(tmp, [s.port for s in servers], workers="auto")
-        secret, channel = uuid.uuid4().hex, f"bench-{uuid.uuid4().hex[:8]}"
+        nginx, servers = behind_nginx(
+            tmp, args.database_url, args.processes, "auto", FACILITATOR_RESULTS_INTERVAL="0.5"
+        )
         for server in servers:
-            server.env.update(
-                {
-                    "FACILITATOR_SECRET_KEY": secret,
-                    "FACILITATOR_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
-                    "FACILITATOR_MESSAGE_CHANNEL": channel,
-                    "FACILITATOR_TRUSTED_PROXIES": "127.0.0.1",
-                    "FACILITATOR_SECURE_COOKIES": "1",
-                    "FACILITATOR_PUBLIC_URL": nginx.url,
-                    "FACILITATOR_RESULTS_INTERVAL": "0.5",
-                }
-            )
             server.start()
         nginx.start()
         os.environ["REQUESTS_CA_BUNDLE"] = str(nginx.cert)

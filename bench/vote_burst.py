@@ -62,34 +62,21 @@ class Cluster:
     def __init__(self, args, tmp: Path):
         from live_load import PostgresDatabase
 
-        from tests.server_process import ServerProcess
-        from tests.test_deployment import Nginx
+        from tests.test_deployment import behind_nginx
 
         if not args.database_url:
             raise SystemExit("--processes needs --database-url (PostgreSQL)")
         self.pg = PostgresDatabase(args.database_url)
-        self.servers = []
-        for n in range(args.processes):
-            folder = tmp / f"p{n}"
-            folder.mkdir()
-            self.servers.append(ServerProcess(folder, database_url=args.database_url))
-        self.nginx = Nginx(tmp, [s.port for s in self.servers], workers="auto")
+        self.nginx, self.servers = behind_nginx(
+            tmp,
+            args.database_url,
+            args.processes,
+            "auto",
+            FACILITATOR_RESULTS_INTERVAL="0.5",
+            FACILITATOR_MODELS_DIR=str(burst_models(tmp, args.dots)),
+        )
         self.port = self.nginx.tls_port
         self.base_url = self.nginx.url
-        secret, channel = uuid.uuid4().hex, f"burst-{uuid.uuid4().hex[:8]}"
-        for server in self.servers:
-            server.env.update(
-                {
-                    "FACILITATOR_SECRET_KEY": secret,
-                    "FACILITATOR_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
-                    "FACILITATOR_MESSAGE_CHANNEL": channel,
-                    "FACILITATOR_TRUSTED_PROXIES": "127.0.0.1",
-                    "FACILITATOR_SECURE_COOKIES": "1",
-                    "FACILITATOR_PUBLIC_URL": self.nginx.url,
-                    "FACILITATOR_RESULTS_INTERVAL": "0.5",
-                    "FACILITATOR_MODELS_DIR": str(burst_models(tmp, args.dots)),
-                }
-            )
 
     def start(self) -> None:
         import ssl

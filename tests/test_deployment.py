@@ -120,6 +120,31 @@ class Nginx:
                 self.proc.wait(5)
 
 
+def behind_nginx(
+    tmp: Path, database_url: str, processes: int, workers: str = "1", **env: str
+) -> tuple[Nginx, list[ServerProcess]]:
+    """Set up `processes` servers on one database sharing rooms through Redis, behind the
+    documented nginx (not started); `env` adds to each server's environment."""
+    servers = []
+    for n in range(processes):
+        folder = tmp / f"p{n}"
+        folder.mkdir()
+        servers.append(ServerProcess(folder, database_url=database_url))
+    nginx = Nginx(tmp, [s.port for s in servers], workers=workers)
+    shared = {
+        "FACILITATOR_SECRET_KEY": uuid.uuid4().hex,
+        "FACILITATOR_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
+        "FACILITATOR_MESSAGE_CHANNEL": f"facilitator-{uuid.uuid4().hex[:8]}",
+        "FACILITATOR_TRUSTED_PROXIES": "127.0.0.1",
+        "FACILITATOR_SECURE_COOKIES": "1",
+        "FACILITATOR_PUBLIC_URL": nginx.url,
+        **env,
+    }
+    for server in servers:
+        server.env.update(shared)
+    return nginx, servers
+
+
 @pytest.fixture
 def deployment(tmp_path, monkeypatch):
     """The real server behind the documented nginx; yields (nginx, server)."""
@@ -293,26 +318,9 @@ def two_processes(tmp_path, monkeypatch, postgres_url):
         if os.environ.get("CI"):
             raise
         pytest.skip(f"Redis not reachable: {exc}")
-    servers = []
-    for n in range(2):
-        folder = tmp_path / f"p{n}"
-        folder.mkdir()
-        servers.append(ServerProcess(folder, database_url=postgres_url))
-    nginx = Nginx(tmp_path, [s.port for s in servers])
-    secret = uuid.uuid4().hex
-    channel = f"facilitator-test-{uuid.uuid4().hex[:8]}"
+    nginx, servers = behind_nginx(tmp_path, postgres_url, 2)
     try:
         for server in servers:
-            server.env.update(
-                {
-                    "FACILITATOR_SECRET_KEY": secret,
-                    "FACILITATOR_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
-                    "FACILITATOR_MESSAGE_CHANNEL": channel,
-                    "FACILITATOR_TRUSTED_PROXIES": "127.0.0.1",
-                    "FACILITATOR_SECURE_COOKIES": "1",
-                    "FACILITATOR_PUBLIC_URL": nginx.url,
-                }
-            )
             server.start()  # one after the other: the first migrates the database
         nginx.start()
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(nginx.cert))
