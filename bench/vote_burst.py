@@ -100,8 +100,6 @@ class Cluster:
 def burst_models(tmp: Path, dots: int) -> Path:
     """A copy of workshop_models/ whose keep-change-give-up vote shows live counts."""
     models = tmp / "models"
-    if models.exists():
-        return models
     shutil.copytree(ROOT / "workshop_models", models)
     path = models / f"{fl.TEMPLATE}.yaml"
     text = path.read_text()
@@ -130,11 +128,11 @@ class Tallies:
         self.times.append(time.monotonic())
         self.counts.append({r["key"]: int(r["count"]) for r in results})
 
-    def first_reaching(self, key: str, count: int, since: int = 0) -> float | None:
-        """Arrival time of the first tally (from index `since`) with `count` dots on `key`."""
-        for i in range(since, len(self.times)):
-            if self.counts[i].get(key, 0) >= count:
-                return self.times[i]
+    def first_reaching(self, key: str, count: int) -> float | None:
+        """Arrival time of the first tally with `count` dots on `key`."""
+        for at, counts in zip(self.times, self.counts, strict=True):
+            if counts.get(key, 0) >= count:
+                return at
         return None
 
 

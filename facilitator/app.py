@@ -152,7 +152,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         _tune_sqlite(db.engine)
         tune_postgresql(db.engine, app.config.get("DATABASE_SYNCHRONOUS_COMMIT"))
-        ping_idle_connections(db.engine, float(app.config.get("DATABASE_PING_AFTER", 5)))
+        ping_idle_connections(db.engine, float(app.config["DATABASE_PING_AFTER"]))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

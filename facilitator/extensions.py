@@ -111,9 +111,9 @@ def ping_idle_connections(engine, after: float) -> None:
     event (a vote, an idea). A connection in steady use was just used; one that waited
     in the pool may have been closed meanwhile (the database restarted, an idle timeout
     on the way). A failed check replaces that connection. A connection dropped within
-    the last `after` seconds fails its next statement (the event is answered
-    `server_error`, which the phone's outbox sends again), and SQLAlchemy then replaces
-    every older connection of the pool.
+    the last `after` seconds fails its next statement once (that event is answered
+    `server_error`; the phone shows "try again"), and SQLAlchemy then replaces every
+    older connection of the pool.
     """
     if engine.dialect.name == "sqlite":
         return

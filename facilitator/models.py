@@ -18,7 +18,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -422,10 +424,16 @@ class Idea(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
 
-    @property
+    @hybrid_property
     def visible(self) -> bool:
         """Tell whether the idea shows on the wall (not hidden, merged or deleted)."""
         return not (self.hidden or self.deleted or self.merged_into_id is not None)
+
+    @visible.inplace.expression
+    @classmethod
+    def _visible_expression(cls):
+        """The same rule in SQL (a column a query can select)."""
+        return and_(cls.hidden.is_(False), cls.deleted.is_(False), cls.merged_into_id.is_(None))
 
 
 class Vote(db.Model):

@@ -65,6 +65,23 @@ def test_vote_on_unknown_item_is_refused(voting):
     assert_error(vote(phone, "idea:999999", 1), "not_found")
 
 
+def test_vote_on_an_idea_hidden_from_the_wall_is_refused(facilitator, phone_factory):
+    """An idea the facilitator hid leaves the ballot: a vote on it is refused, the others count."""
+    session = facilitator.create_session()
+    phone = phone_factory(session["join_code"])
+    facilitator.go_to(session["id"], "ideas")
+    ideas = [phone.add_idea(f"Muutetaan vuoronvaihtoa {n}", "change")["idea"] for n in range(2)]
+    keys = [i["key"] for i in facilitator.go_to(session["id"], "vote")["vote"]["items"]]
+    hidden, kept = (f"idea:{idea['id']}" for idea in ideas)
+    assert {hidden, kept} <= set(keys), keys
+    r = facilitator.api(
+        "PATCH", f"/sessions/{session['id']}/ideas/{ideas[0]['id']}", {"hidden": True}
+    )
+    assert r.status_code == 200, r.get_json()
+    assert_error(vote(phone, hidden, 1), "not_found")
+    assert vote(phone, kept, 1)["ok"] is True
+
+
 def test_vote_rejected_after_phase_closed(voting):
     """Closing the vote refuses further votes."""
     facilitator, session, (phone, *_), keys, _ = voting

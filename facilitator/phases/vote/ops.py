@@ -83,9 +83,7 @@ _IDEA_ON_BALLOT = select(
     Idea.phase_id,
     Idea.column,
     Idea.theme_id,
-    Idea.hidden,
-    Idea.deleted,
-    Idea.merged_into_id,
+    Idea.visible.label("visible"),
 ).where(Idea.id == bindparam("id"))
 # The phone's dots in a phase, read while locking its participant row (FOR UPDATE OF
 # participant on PostgreSQL), so two concurrent votes cannot both pass the budget check.
@@ -146,7 +144,7 @@ def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
     idea = db.session.execute(_IDEA_ON_BALLOT, {"id": int(raw_id)}).first()
     if idea is None or idea.workshop_id != workshop.id or idea.phase_id != ideas_phase_id:
         return False
-    if idea.hidden or idea.deleted or idea.merged_into_id is not None:
+    if not idea.visible:
         return False
     if columns is not None and idea.column not in columns:
         return False
