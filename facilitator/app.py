@@ -15,8 +15,10 @@ from .extensions import (
     choose_database_waits,
     csrf,
     db,
+    guard_single_writes,
     login_manager,
     ping_idle_connections,
+    size_pool,
     socketio,
     tune_postgresql,
 )
@@ -145,6 +147,7 @@ def _init_extensions(app: Flask) -> None:
     )
     from .i18n import select_locale
 
+    size_pool(app.config)
     db.init_app(app)
     app.session_interface = SocketSessionInterface()
     # PostgreSQL waits yield to other connections under eventlet (extensions.py).
@@ -153,6 +156,7 @@ def _init_extensions(app: Flask) -> None:
         _tune_sqlite(db.engine)
         tune_postgresql(db.engine, app.config.get("DATABASE_SYNCHRONOUS_COMMIT"))
         ping_idle_connections(db.engine, float(app.config["DATABASE_PING_AFTER"]))
+        guard_single_writes(db.engine)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

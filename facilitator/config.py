@@ -145,6 +145,8 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         # or blocking (extensions.choose_database_waits; figures in bench/README.md).
         "DATABASE_WAIT": os.environ.get("FACILITATOR_DATABASE_WAIT", "auto"),
         "DATABASE_PING_AFTER": float(os.environ.get("FACILITATOR_DATABASE_PING_AFTER", "5")),
+        # Connections a process keeps open to PostgreSQL (extensions.size_pool).
+        "DATABASE_POOL_SIZE": _int_env("FACILITATOR_DATABASE_POOL_SIZE", 20),
         # PostgreSQL's synchronous_commit for the app's connections: off = SQLite's WAL
         # durability (a database crash can lose the last ~0.6 s of commits, never
         # consistency); on = wait for the disk at every commit (extensions.py).

@@ -73,6 +73,26 @@ def choose_database_waits(config) -> str:
 _psycopg_wait: dict = {}
 
 
+def size_pool(config) -> None:
+    """Keep ``DATABASE_POOL_SIZE`` PostgreSQL connections open in each process.
+
+    Under eventlet one process serves many sockets at once, and each event holds a
+    connection while it waits for the database. SQLAlchemy's default pool keeps 5 and
+    opens up to 10 more that it closes again on return: in a busy session that is a new
+    PostgreSQL backend (a fork, its catalog caches cold, its prepared statements gone)
+    every few events. Ten more may still open beyond the size when a burst needs them.
+    ``SQLALCHEMY_ENGINE_OPTIONS`` given by the deployment wins.
+    """
+    if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return
+    options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    size = int(config.get("DATABASE_POOL_SIZE") or 20)
+    if size < 1:
+        raise ValueError(f"FACILITATOR_DATABASE_POOL_SIZE must be at least 1, not {size}")
+    options.setdefault("pool_size", size)
+    options.setdefault("max_overflow", 10)
+
+
 def tune_postgresql(engine, synchronous_commit: str) -> None:
     """Set ``synchronous_commit`` on every PostgreSQL connection of the app.
 
@@ -134,3 +154,33 @@ def ping_idle_connections(engine, after: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # noqa: BLE001  any failure: a new connection
             raise exc.DisconnectionError() from error
+
+
+# Execution options of a unit of work that writes at most one statement (see
+# `guard_single_writes` and `realtime.unit_of_work(single_write=True)`).
+SINGLE_WRITE = {"isolation_level": "AUTOCOMMIT", "facilitator_single_write": True}
+
+
+def guard_single_writes(engine) -> None:
+    """Refuse a second write in a unit of work declared to write at most once.
+
+    Such a unit runs without BEGIN and COMMIT (``AUTOCOMMIT``): its reads see committed
+    rows as each statement of a READ COMMITTED transaction would, and its one write (an
+    INSERT, an UPDATE) is a transaction by itself. On PostgreSQL that spares two round
+    trips of the event's five or six. A second write would not be atomic with the first,
+    nor would a ``SELECT ... FOR UPDATE`` hold its lock: both raise here, before they
+    reach the database.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def one_write_only(conn, _cursor, statement, _parameters, _context, _executemany):
+        if not conn.get_execution_options().get("facilitator_single_write"):
+            return
+        head = statement.lstrip()[:6].upper()
+        if head == "SELECT" and " FOR " not in statement.upper():
+            return
+        writes = conn.info.get("facilitator_writes", 0) + 1
+        conn.info["facilitator_writes"] = writes
+        if writes > 1 or head == "SELECT":
+            raise RuntimeError("a second write (or a locking read) in a single-write unit")

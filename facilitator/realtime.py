@@ -25,7 +25,7 @@ from . import fanout, logins
 from . import operations as ops
 from . import serializers as ser
 from .errors import OperationError, error_dict, new_error_id
-from .extensions import db, socketio
+from .extensions import SINGLE_WRITE, db, socketio
 from .i18n import chosen_language, content_language
 from .joinurl import join_address
 from .logs import short_traceback, tally
@@ -162,7 +162,7 @@ def commit_and_publish() -> None:
 
 
 @contextmanager
-def unit_of_work(send: bool = True) -> Iterator[uow.Publication]:
+def unit_of_work(send: bool = True, single_write: bool = False) -> Iterator[uow.Publication]:
     """Run the block as one unit of work: one commit at the end, then publish.
 
     Operations inside write and queue on the yielded `Publication` but never commit.
@@ -172,6 +172,10 @@ def unit_of_work(send: bool = True) -> Iterator[uow.Publication]:
     own) the block joins the outer one: only the outermost commits and publishes.
     With `send=False` the caller publishes the yielded outbox itself after the block
     (`send_publication`), e.g. to answer a failure there differently.
+
+    `single_write`: the block writes at most one statement, so it runs without BEGIN
+    and COMMIT, the write being its own transaction (`extensions.guard_single_writes`
+    refuses a second one); the commit and the publication still come after it.
     """
     if g.get("unit_of_work_open"):
         yield uow.publication()
@@ -179,6 +183,8 @@ def unit_of_work(send: bool = True) -> Iterator[uow.Publication]:
     pub = uow.begin()
     g.unit_of_work_open = True
     try:
+        if single_write:
+            db.session.connection(execution_options=SINGLE_WRITE).info["facilitator_writes"] = 0
         yield pub
         db.session.commit()
     except BaseException:
@@ -366,8 +372,12 @@ def unexpected(exc: BaseException, where: str) -> dict:
     return fail("server_error", error_id=error_id)
 
 
-def handler(event: str, payload_model: type[BaseModel] | None):
-    """Register a socket event: limit, validate its payload, map refusals to error acks."""
+def handler(event: str, payload_model: type[BaseModel] | None, single_write: bool = False):
+    """Register a socket event: limit, validate its payload, map refusals to error acks.
+
+    `single_write`: the event's operation writes at most one statement
+    (`unit_of_work`).
+    """
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -391,7 +401,7 @@ def handler(event: str, payload_model: type[BaseModel] | None):
                     return fail("invalid")
             # One unit of work: the operation queues, one commit, then publish, then ack.
             try:
-                with unit_of_work(send=False) as pub:
+                with unit_of_work(send=False, single_write=single_write) as pub:
                     ack = fn(data)
             except OperationError as exc:
                 return {"ok": False, "error": exc.to_dict()}

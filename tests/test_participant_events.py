@@ -41,6 +41,30 @@ def test_retried_idea_is_not_duplicated(live):
     assert [i["text"] for i in state["ideas"]] == ["Kahvihetki yhdessä"]
 
 
+def test_a_retry_gets_its_idea_at_the_cap_and_after_the_phase_moved_on(live):
+    """A phone retrying an idea it posted gets that idea back, not a refusal, even when
+    it has since reached its cap or the facilitator moved on; another phone's client id
+    is refused, and nothing is stored twice."""
+    facilitator, session, (phone, other) = live
+    column = columns_of(phone)[0]
+    cap = phone.emit("sync")["state"]["phase"]["settings"]["max_ideas_per_person"]
+    first_id = uuid.uuid4().hex
+    first = phone.add_idea("Ensimmäinen", column, first_id)
+    for n in range(cap - 1):
+        assert phone.add_idea(f"Ajatus {n}", column)["ok"]
+    assert_error(phone.add_idea("Yksi liikaa", column), "too_many_ideas")
+    at_cap = phone.add_idea("Ensimmäinen", column, first_id)
+    assert at_cap["ok"] and at_cap["idea"]["id"] == first["idea"]["id"]
+    assert_error(other.add_idea("Lainattu tunniste", column, first_id), "invalid")
+    facilitator.go_to(session["id"], "vote")
+    late = phone.add_idea("Ensimmäinen", column, first_id)
+    assert late["ok"] and late["idea"]["id"] == first["idea"]["id"]
+    assert_error(phone.add_idea("Uusi myöhässä", column), "wrong_phase")
+    ideas = facilitator.api("GET", f"/sessions/{session['id']}").get_json()["ideas"]
+    assert sorted(i["text"] for i in ideas).count("Ensimmäinen") == 1
+    assert len(ideas) == cap
+
+
 def test_oversized_and_empty_ideas_are_refused(live):
     """Text over 500 characters or only spaces is refused, and nothing is stored."""
     _, _, (phone, _) = live

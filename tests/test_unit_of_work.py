@@ -240,3 +240,31 @@ def test_nested_units_of_work_commit_once_at_the_outermost(app, live_session):
     )
     heard = [e["name"] for e in phone.received()]
     assert heard.count("timer") == 1 and heard.count("phase") == 1, heard
+
+
+def test_a_single_write_unit_cannot_write_twice(app):
+    """A unit of work declared to write once (idea.add: it runs without BEGIN and
+    COMMIT) refuses a second write before it reaches the database, and a normal unit
+    after it on the same pooled connection is a transaction again."""
+    from facilitator.models import Facilitator
+
+    def account(n: int) -> Facilitator:
+        return Facilitator(email=f"f{n}@example.fi", name="F", password_hash="x")
+
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="second write"):
+            with realtime.unit_of_work(single_write=True):
+                db.session.add(account(1))
+                db.session.flush()
+                db.session.add(account(2))
+                db.session.flush()
+        db.session.remove()
+        with pytest.raises(RuntimeError, match="fails after its writes"):
+            with realtime.unit_of_work():
+                db.session.add(account(3))
+                db.session.add(account(4))
+                db.session.flush()
+                raise RuntimeError("fails after its writes")
+        db.session.remove()
+    emails = select(func.count(Facilitator.id)).where(Facilitator.email.like("f%@example.fi"))
+    assert stored(app, emails) == 1

@@ -58,6 +58,7 @@ def phone_event(
     fields: tuple[str, ...] = (),
     reply=None,
     idea_budget: bool = False,
+    single_write: bool = False,
 ):
     """Register a phone's socket event: `operation(workshop, participant, *fields)` with
     the payload's `fields`, acknowledged as `{ok: true}` plus `reply`: the key to send
@@ -66,6 +67,7 @@ def phone_event(
 
     `idea_budget`: a write that adds to a wall (ideas, group notes) also takes from the
     session's shared budget of new posts (`rate_limited`).
+    `single_write`: the operation writes at most one statement (`realtime.unit_of_work`).
     """
     from .. import realtime as rt
     from ..errors import OperationError
@@ -83,4 +85,4 @@ def phone_event(
 
     on_event.__name__ = on_event.__qualname__ = "on_" + event.replace(".", "_")
     on_event.__doc__ = f"Handle {event} from a phone: {operation.__doc__}"
-    return handler(event, payload)(on_event)
+    return handler(event, payload, single_write)(on_event)

@@ -8,11 +8,13 @@ own rows (`own_row`). No commit here: the edge commits once.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import OperationError
 from ..extensions import db
+
+UNREAD = object()
 
 
 def by_client_id(table, workshop_id: int, client_id: str):
@@ -20,13 +22,15 @@ def by_client_id(table, workshop_id: int, client_id: str):
     return db.session.scalar(select(table).filter_by(workshop_id=workshop_id, client_id=client_id))
 
 
-def first_write(table, workshop, participant, client_id: str):
+def first_write(table, workshop, participant, client_id: str, existing=UNREAD):
     """Return the row a retried client id made the first time, or None for a new one.
 
     Refuses a client id another phone used (invalid) and a row its writer has since
-    deleted (idea_deleted: a late retry must not post it again).
+    deleted (idea_deleted: a late retry must not post it again). `existing`: that row
+    (or None) when the caller has already read it.
     """
-    existing = by_client_id(table, workshop.id, client_id)
+    if existing is UNREAD:
+        existing = by_client_id(table, workshop.id, client_id)
     if existing is None:
         return None
     if existing.participant_id != participant.id:
@@ -46,6 +50,31 @@ def check_cap(table, cap: int, deleted_factor: int, *where) -> None:
             func.count(table.id).filter(table.deleted.is_(True)),
         ).where(*where)
     ).one()
+    _refuse_over_cap(live, deleted, cap, deleted_factor)
+
+
+def first_write_within_cap(
+    table, workshop, participant, client_id: str, cap: int, deleted_factor: int, *where
+):
+    """`first_write` and `check_cap` in one query: the row a retried client id made
+    the first time, or None when the writer (rows matching `where`) may add one more."""
+    mine = and_(*where)
+    live, deleted, existing_id = db.session.execute(
+        select(
+            func.count(table.id).filter(mine, table.deleted.is_(False)),
+            func.count(table.id).filter(mine, table.deleted.is_(True)),
+            func.max(table.id).filter(table.client_id == client_id),
+        ).where(table.workshop_id == workshop.id, or_(mine, table.client_id == client_id))
+    ).one()
+    if existing_id is not None:
+        existing = db.session.get(table, existing_id)
+        return first_write(table, workshop, participant, client_id, existing)
+    _refuse_over_cap(live, deleted, cap, deleted_factor)
+    return None
+
+
+def _refuse_over_cap(live: int, deleted: int, cap: int, deleted_factor: int) -> None:
+    """Refuse a new row over the writer's caps (`check_cap`)."""
     if live >= cap:
         raise OperationError("too_many_ideas", max=cap)
     if live + deleted >= cap * deleted_factor:

@@ -39,6 +39,15 @@ def register(handler) -> None:
         ("client_id", "text", "column"),
         lambda result, workshop, participant: _idea(result.idea, workshop, participant),
         idea_budget=True,
+        single_write=True,
     )
-    phone_event(handler, "idea.edit", IdeaEdit, ops.edit_idea, ("id", "text", "column"), _idea)
-    phone_event(handler, "idea.delete", IdeaDelete, ops.delete_idea, ("id",))
+    phone_event(
+        handler,
+        "idea.edit",
+        IdeaEdit,
+        ops.edit_idea,
+        ("id", "text", "column"),
+        _idea,
+        single_write=True,
+    )
+    phone_event(handler, "idea.delete", IdeaDelete, ops.delete_idea, ("id",), single_write=True)

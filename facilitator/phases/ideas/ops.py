@@ -15,7 +15,7 @@ from ...errors import OperationError
 from ...extensions import db
 from ...models import Idea, Participant, Workshop
 from ..base import publication
-from ..writes import add_once, check_cap, first_write, own_row, soft_delete
+from ..writes import add_once, first_write, first_write_within_cap, own_row, soft_delete
 from . import view
 
 IDEA_MAX_CHARS = 500
@@ -34,20 +34,28 @@ def add_idea(
     workshop: Workshop, participant: Participant, client_id: str, text: str, column: str | None
 ) -> IdeaResult:
     """Post an anonymous idea; a retried client id returns the idea made the first time."""
-    existing = first_write(Idea, workshop, participant, client_id)
-    if existing is not None:
-        return IdeaResult(existing, created=False)
-    phase = core._require_input(workshop, KIND)
-    text = core._clean_text(text, IDEA_MAX_CHARS)
-    column = _check_column(workshop, phase, column)
-    check_cap(
+    try:
+        phase = core._require_input(workshop, KIND)
+    except OperationError:
+        # A retry after the phase closed still gets the idea it posted.
+        existing = first_write(Idea, workshop, participant, client_id)
+        if existing is not None:
+            return IdeaResult(existing, created=False)
+        raise
+    existing = first_write_within_cap(
         Idea,
+        workshop,
+        participant,
+        client_id,
         phase.settings.max_ideas_per_person,
         DELETED_IDEAS_FACTOR,
-        Idea.workshop_id == workshop.id,
         Idea.phase_id == phase.id,
         Idea.participant_id == participant.id,
     )
+    if existing is not None:
+        return IdeaResult(existing, created=False)
+    text = core._clean_text(text, IDEA_MAX_CHARS)
+    column = _check_column(workshop, phase, column)
     idea, created = add_once(
         Idea(
             workshop_id=workshop.id,
