@@ -252,19 +252,23 @@ def test_a_single_write_unit_cannot_write_twice(app):
         return Facilitator(email=f"f{n}@example.fi", name="F", password_hash="x")
 
     with app.app_context():
-        with pytest.raises(RuntimeError, match="second write"):
-            with realtime.unit_of_work(single_write=True):
-                db.session.add(account(1))
-                db.session.flush()
-                db.session.add(account(2))
-                db.session.flush()
+        with (
+            pytest.raises(RuntimeError, match="second write"),
+            realtime.unit_of_work(single_write=True),
+        ):
+            db.session.add(account(1))
+            db.session.flush()
+            db.session.add(account(2))
+            db.session.flush()
         db.session.remove()
-        with pytest.raises(RuntimeError, match="fails after its writes"):
-            with realtime.unit_of_work():
-                db.session.add(account(3))
-                db.session.add(account(4))
-                db.session.flush()
-                raise RuntimeError("fails after its writes")
+        with (
+            pytest.raises(RuntimeError, match="fails after its writes"),
+            realtime.unit_of_work(),
+        ):
+            db.session.add(account(3))
+            db.session.add(account(4))
+            db.session.flush()
+            raise RuntimeError("fails after its writes")
         db.session.remove()
     emails = select(func.count(Facilitator.id)).where(Facilitator.email.like("f%@example.fi"))
     assert stored(app, emails) == 1
