@@ -145,6 +145,9 @@ def defaults(folder: Path, secret_key: str | None = None) -> dict:
         # or blocking (extensions.choose_database_waits; figures in bench/README.md).
         "DATABASE_WAIT": os.environ.get("FACILITATOR_DATABASE_WAIT", "auto"),
         "DATABASE_PING_AFTER": float(os.environ.get("FACILITATOR_DATABASE_PING_AFTER", "5")),
+        # Allocations between the garbage collector's youngest collections in the
+        # server process (python -m facilitator; __main__.tune_garbage_collection).
+        "GC_THRESHOLD": _int_env("FACILITATOR_GC_THRESHOLD", 50_000),
         # Connections a process keeps open to PostgreSQL (extensions.size_pool).
         "DATABASE_POOL_SIZE": _int_env("FACILITATOR_DATABASE_POOL_SIZE", 20),
         # PostgreSQL's synchronous_commit for the app's connections: off = SQLite's WAL
