@@ -663,10 +663,16 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
 # --- participants -----------------------------------------------------------
 
 
-def join_participant(workshop: Workshop, token: str) -> Participant:
-    """Return the participant behind a token, creating it on first join."""
+def join_participant(
+    workshop: Workshop, token: str, participant: Participant | None = None
+) -> Participant:
+    """Return the participant behind a token, creating it on first join.
+
+    `participant`: the token's row when the caller has looked it up (`find_participant`).
+    """
     token_hash = hash_token(token)
-    participant = db.session.scalar(select(Participant).filter_by(token_hash=token_hash))
+    if participant is None:
+        participant = find_participant(token)
     if participant is not None:
         if participant.workshop_id != workshop.id:
             raise OperationError("forbidden")
@@ -684,10 +690,9 @@ def join_participant(workshop: Workshop, token: str) -> Participant:
     return participant
 
 
-def participant_exists(token: str) -> bool:
-    """Tell whether a participant token has joined before."""
-    token_hash = hash_token(token)
-    return db.session.scalar(select(Participant.id).filter_by(token_hash=token_hash)) is not None
+def find_participant(token: str) -> Participant | None:
+    """Return the participant a token made when it joined before, or None."""
+    return db.session.scalar(select(Participant).filter_by(token_hash=hash_token(token)))
 
 
 def participant_count(workshop_id: int, executor=None) -> int:

@@ -553,7 +553,8 @@ def _join_as_participant(code: str) -> tuple[Workshop, Participant]:
             raise OperationError("rate_limited")
         join_limiter.hit(address)
         raise OperationError("session_not_found")
-    if not ops.participant_exists(token):
+    participant = ops.find_participant(token)
+    if participant is None:
         # Fresh phones from one address: a whole room behind one NAT joins at once,
         # a script making hundreds of participants does not.
         config = current_app.config
@@ -563,7 +564,7 @@ def _join_as_participant(code: str) -> tuple[Workshop, Participant]:
         )
         if left < 0:
             raise OperationError("rate_limited")
-    return workshop, ops.join_participant(workshop, token)
+    return workshop, ops.join_participant(workshop, token, participant)
 
 
 def ideas_over_budget(workshop_id: int) -> bool:
