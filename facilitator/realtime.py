@@ -238,12 +238,18 @@ def publish_presence(workshop_id: int) -> None:
 
 
 def _presence_later(app, workshop_id: int, wait: float) -> None:
+    """Send a session's presence after `wait` seconds (a background task: a failure,
+    such as the database being away, is logged in one line, not as a traceback)."""
     socketio.sleep(wait)
     with app.app_context():
         with _presence_lock:
             _presence_pending.discard(workshop_id)
             _presence_last[workshop_id] = time.monotonic()
-        _send_presence(workshop_id)
+        try:
+            _send_presence(workshop_id)
+        except Exception as exc:  # noqa: BLE001  the next join or leave sends it again
+            if tally.allow("presence failures"):
+                log.warning("presence update failed: %s", short_traceback(exc))
 
 
 def _send_presence(workshop_id: int) -> None:

@@ -6,7 +6,10 @@ Tables: `vote` (models.Vote), unique per participant, phase and item.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from ... import operations as core
 from ...errors import OperationError
@@ -14,6 +17,7 @@ from ...extensions import db
 from ...models import Idea, Participant, Theme, Vote, Workshop
 from ..answers import answers_by, retrying, store
 from ..base import publication
+from ..writes import UNREAD
 
 KIND = "vote"
 
@@ -86,19 +90,37 @@ _IDEA_ON_BALLOT = select(
     Idea.visible.label("visible"),
 ).where(Idea.id == bindparam("id"))
 # The phone's dots in a phase, read while locking its participant row (FOR UPDATE OF
-# participant on PostgreSQL), so two concurrent votes cannot both pass the budget check.
+# participant on PostgreSQL), so two concurrent votes cannot both pass the budget check;
+# with them the ballot check's columns of the idea voted on (`_IDEA_ON_BALLOT`), in the
+# same round trip. Each row: the participant's id, one of its votes (or None), then the
+# idea's columns (None when the key is no idea of this session).
+_BALLOT_IDEA = aliased(Idea, name="ballot_idea")
+BallotIdea = namedtuple("BallotIdea", "workshop_id phase_id column theme_id visible")
 _MY_VOTES_LOCKED = (
-    select(Participant.id, Vote)
+    select(
+        Participant.id,
+        Vote,
+        _BALLOT_IDEA.workshop_id.label("idea_workshop_id"),
+        _BALLOT_IDEA.phase_id.label("idea_phase_id"),
+        _BALLOT_IDEA.column.label("idea_column"),
+        _BALLOT_IDEA.theme_id.label("idea_theme_id"),
+        _BALLOT_IDEA.visible.label("idea_visible"),
+    )
     .outerjoin(
         Vote, (Vote.participant_id == Participant.id) & (Vote.phase_id == bindparam("phase"))
     )
+    .outerjoin(_BALLOT_IDEA, _BALLOT_IDEA.id == bindparam("idea"))
     .where(Participant.id == bindparam("participant"))
     .with_for_update(of=Participant)
 )
 
 
-def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
-    """Tell whether a key is on the ballot, without loading the whole ballot."""
+def is_vote_item(workshop: Workshop, vote_phase, key: str, idea=UNREAD) -> bool:
+    """Tell whether a key is on the ballot, without loading the whole ballot.
+
+    `idea`: the `_IDEA_ON_BALLOT` row of an idea key (None: no such idea) when the
+    caller has already read it.
+    """
     kind, _, raw_id = key.partition(":")
     if not raw_id.isdigit():
         return False
@@ -141,7 +163,8 @@ def is_vote_item(workshop: Workshop, vote_phase, key: str) -> bool:
     if kind != "idea":
         return False
     # The columns the check needs, not the idea's row (every vote.set asks this).
-    idea = db.session.execute(_IDEA_ON_BALLOT, {"id": int(raw_id)}).first()
+    if idea is UNREAD:
+        idea = db.session.execute(_IDEA_ON_BALLOT, {"id": int(raw_id)}).first()
     if idea is None or idea.workshop_id != workshop.id or idea.phase_id != ideas_phase_id:
         return False
     if not idea.visible:
@@ -167,15 +190,24 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
     settings = phase.settings
     if not 0 <= count <= settings.per_item_cap:
         raise OperationError("cap_exceeded", cap=settings.per_item_cap)
-    if not is_vote_item(workshop, phase, item_key):
-        raise OperationError("not_found")
-    rows = [
-        vote
-        for _id, vote in db.session.execute(
-            _MY_VOTES_LOCKED, {"participant": participant.id, "phase": phase.id}
+    kind, _, raw_id = item_key.partition(":")
+    idea_id = int(raw_id) if kind == "idea" and raw_id.isdigit() else None
+    read = db.session.execute(
+        _MY_VOTES_LOCKED, {"participant": participant.id, "phase": phase.id, "idea": idea_id}
+    ).all()
+    first = read[0] if read else None
+    idea = None
+    if first is not None and first.idea_workshop_id is not None:
+        idea = BallotIdea(
+            first.idea_workshop_id,
+            first.idea_phase_id,
+            first.idea_column,
+            first.idea_theme_id,
+            first.idea_visible,
         )
-        if vote is not None
-    ]
+    if not is_vote_item(workshop, phase, item_key, idea if idea_id is not None else UNREAD):
+        raise OperationError("not_found")
+    rows = [row.Vote for row in read if row.Vote is not None]
     votes = {row.item_key: row.count for row in rows}
     others = sum(c for key, c in votes.items() if key != item_key)
     if others + count > settings.budget:
