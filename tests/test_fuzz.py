@@ -183,7 +183,7 @@ def test_unexpected_errors_carry_an_error_id_and_no_content(
         raise RuntimeError("salainen sisältö")
 
     # The phone's event holds the operation itself; break a step the operation calls.
-    monkeypatch.setattr(ideas_ops, "first_write", broken)
+    monkeypatch.setattr(ideas_ops, "first_write_within_cap", broken)
     caplog.set_level(logging.INFO)
     ack = phone.add_idea("salainen sisältö", column)
     assert ack["error"]["code"] == "server_error"

@@ -180,7 +180,7 @@ def test_each_kind_keeps_its_settings_in_its_own_light_package():
 def test_specs_find_their_events_and_api_in_their_package():
     registered_events, registered_routes = [], []
 
-    def handler(event, payload):
+    def handler(event, payload, single_write=False):
         return lambda fn: registered_events.append(event) or fn
 
     class Blueprint:

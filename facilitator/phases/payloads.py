@@ -85,4 +85,4 @@ def phone_event(
 
     on_event.__name__ = on_event.__qualname__ = "on_" + event.replace(".", "_")
     on_event.__doc__ = f"Handle {event} from a phone: {operation.__doc__}"
-    return handler(event, payload, single_write)(on_event)
+    return handler(event, payload, single_write=single_write)(on_event)
