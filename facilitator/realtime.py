@@ -257,7 +257,8 @@ def _send_presence(workshop_id: int) -> None:
     # Its own connection, not db.session: a disconnect can run inside another
     # handler's emit (Engine.IO closes dead sockets there) and must not touch
     # that handler's session.
-    with db.engine.connect() as connection:
+    # One read: no BEGIN and ROLLBACK around it.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         joined = ops.participant_count(workshop_id, connection)
     payload = {"joined": joined, "online": online_count(workshop_id)}
     publish(workshop_id, "presence", payload, (ser.FACILITATOR, ser.PROJECTOR))
@@ -491,9 +492,12 @@ def on_disconnect(*_args):
         publish_presence(conn.workshop_id)
 
 
-@handler("join", JoinPayload)
+@handler("join", JoinPayload, single_write=True)
 def on_join(data: JoinPayload):
-    """Join a session's room for one role and return the full snapshot."""
+    """Join a session's room for one role and return the full snapshot.
+
+    Its one write is a new phone's participant row (`single_write`: no BEGIN/COMMIT).
+    """
     if data.role == ser.PARTICIPANT:
         workshop, participant = _join_as_participant(data.code or "")
         language = chosen_language() or workshop.language
