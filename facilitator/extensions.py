@@ -86,7 +86,7 @@ def size_pool(config) -> None:
     if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
         return
     options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-    size = int(config.get("DATABASE_POOL_SIZE") or 20)
+    size = int(config["DATABASE_POOL_SIZE"])
     if size < 1:
         raise ValueError(f"FACILITATOR_DATABASE_POOL_SIZE must be at least 1, not {size}")
     options.setdefault("pool_size", size)

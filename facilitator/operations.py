@@ -663,18 +663,14 @@ def _unlink_participants(workshop_id: int, cutoff, result: PurgeResult) -> None:
 # --- participants -----------------------------------------------------------
 
 
-_UNREAD = object()
-
-
-def join_participant(workshop: Workshop, token: str, participant=_UNREAD) -> Participant:
+def join_participant(
+    workshop: Workshop, token: str, participant: Participant | None
+) -> Participant:
     """Return the participant behind a token, creating it on first join.
 
-    `participant`: the token's row, or None for a new token, when the caller has looked
-    it up already (`find_participant`).
+    `participant`: the token's row as `find_participant` found it (None: a new token).
     """
     token_hash = hash_token(token)
-    if participant is _UNREAD:
-        participant = find_participant(token)
     if participant is not None:
         if participant.workshop_id != workshop.id:
             raise OperationError("forbidden")

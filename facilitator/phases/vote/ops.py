@@ -6,8 +6,6 @@ Tables: `vote` (models.Vote), unique per participant, phase and item.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
@@ -93,18 +91,18 @@ _IDEA_ON_BALLOT = select(
 # participant on PostgreSQL), so two concurrent votes cannot both pass the budget check;
 # with them the ballot check's columns of the idea voted on (`_IDEA_ON_BALLOT`), in the
 # same round trip. Each row: the participant's id, one of its votes (or None), then the
-# idea's columns (None when the key is no idea of this session).
+# idea's columns under `_IDEA_ON_BALLOT`'s names (None when there is no such idea), so
+# a row serves as that statement's row.
 _BALLOT_IDEA = aliased(Idea, name="ballot_idea")
-BallotIdea = namedtuple("BallotIdea", "workshop_id phase_id column theme_id visible")
 _MY_VOTES_LOCKED = (
     select(
         Participant.id,
         Vote,
-        _BALLOT_IDEA.workshop_id.label("idea_workshop_id"),
-        _BALLOT_IDEA.phase_id.label("idea_phase_id"),
-        _BALLOT_IDEA.column.label("idea_column"),
-        _BALLOT_IDEA.theme_id.label("idea_theme_id"),
-        _BALLOT_IDEA.visible.label("idea_visible"),
+        _BALLOT_IDEA.workshop_id,
+        _BALLOT_IDEA.phase_id,
+        _BALLOT_IDEA.column,
+        _BALLOT_IDEA.theme_id,
+        _BALLOT_IDEA.visible.label("visible"),
     )
     .outerjoin(
         Vote, (Vote.participant_id == Participant.id) & (Vote.phase_id == bindparam("phase"))
@@ -195,17 +193,8 @@ def set_vote(workshop: Workshop, participant: Participant, item_key: str, count:
     read = db.session.execute(
         _MY_VOTES_LOCKED, {"participant": participant.id, "phase": phase.id, "idea": idea_id}
     ).all()
-    first = read[0] if read else None
-    idea = None
-    if first is not None and first.idea_workshop_id is not None:
-        idea = BallotIdea(
-            first.idea_workshop_id,
-            first.idea_phase_id,
-            first.idea_column,
-            first.idea_theme_id,
-            first.idea_visible,
-        )
-    if not is_vote_item(workshop, phase, item_key, idea if idea_id is not None else UNREAD):
+    idea = read[0] if read and read[0].workshop_id is not None else None
+    if not is_vote_item(workshop, phase, item_key, idea):
         raise OperationError("not_found")
     rows = [row.Vote for row in read if row.Vote is not None]
     votes = {row.item_key: row.count for row in rows}
